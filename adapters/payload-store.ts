@@ -1,0 +1,100 @@
+import type { Orm } from '../src/persistence/orm.ts';
+
+export interface StoredPayload {
+  readonly payload: Record<string, unknown>;
+  readonly consumedAt: Date | null;
+}
+
+interface Row {
+  payload: Record<string, unknown> | string;
+  consumed_at: Date | string | null;
+}
+
+/**
+ * Raw, parameterised SQL over the ORM's own connection pool. This is the hottest path in the
+ * provider (every token, code and session), and the unit of work costs several times the query.
+ */
+export function createPayloadStore(orm: Orm) {
+  const connection = () => orm.em.getDriver().getConnection();
+
+  const toStored = (row: Row | undefined): StoredPayload | undefined => {
+    if (!row) return undefined;
+    const payload = typeof row.payload === 'string' ? JSON.parse(row.payload) : row.payload;
+    const consumedAt = row.consumed_at ? new Date(row.consumed_at) : null;
+    return { payload, consumedAt };
+  };
+
+  const selectLive = `select payload, consumed_at from oidc_payloads
+    where kind = ? and %COND% and (expires_at is null or expires_at > now()) limit 1`;
+
+  return {
+    async upsert(kind: string, id: string, payload: Record<string, unknown>, expiresIn: number | undefined) {
+      const expiresAt = expiresIn ? new Date(Date.now() + expiresIn * 1000) : null;
+      await connection().execute(
+        `insert into oidc_payloads (kind, id, payload, grant_id, uid, user_code, expires_at)
+         values (?, ?, ?::jsonb, ?, ?, ?, ?)
+         on conflict (kind, id) do update set payload = excluded.payload, grant_id = excluded.grant_id,
+           uid = excluded.uid, user_code = excluded.user_code, expires_at = excluded.expires_at`,
+        [
+          kind,
+          id,
+          JSON.stringify(payload),
+          (payload.grantId as string | undefined) ?? null,
+          (payload.uid as string | undefined) ?? null,
+          (payload.userCode as string | undefined) ?? null,
+          expiresAt,
+        ],
+        'run',
+      );
+    },
+
+    async find(kind: string, id: string) {
+      const rows = await connection().execute<Row[]>(selectLive.replace('%COND%', 'id = ?'), [kind, id]);
+      return toStored(rows[0]);
+    },
+
+    async findBy(kind: string, column: 'uid' | 'user_code', value: string) {
+      const rows = await connection().execute<Row[]>(selectLive.replace('%COND%', `${column} = ?`), [
+        kind,
+        value,
+      ]);
+      return toStored(rows[0]);
+    },
+
+    /** True for exactly one caller, however many race: the single-use guarantee lives in this WHERE. */
+    async consume(kind: string, id: string): Promise<boolean> {
+      const result = await connection().execute<{ affectedRows: number }>(
+        'update oidc_payloads set consumed_at = now() where kind = ? and id = ? and consumed_at is null',
+        [kind, id],
+        'run',
+      );
+      return result.affectedRows === 1;
+    },
+
+    async destroy(kind: string, id: string) {
+      await connection().execute('delete from oidc_payloads where kind = ? and id = ?', [kind, id], 'run');
+    },
+
+    /** Every model of a grant in one statement (the table holds all kinds). */
+    async revokeByGrantId(grantId: string) {
+      await connection().execute('delete from oidc_payloads where grant_id = ?', [grantId], 'run');
+    },
+
+    /** Purges rows past their expiry, in bounded batches so a large backlog never holds long locks. */
+    async deleteExpired(batchSize = 5000): Promise<number> {
+      let total = 0;
+      for (;;) {
+        const result = await connection().execute<{ affectedRows: number }>(
+          `delete from oidc_payloads where ctid in (
+             select ctid from oidc_payloads where expires_at < now() limit ?)`,
+          [batchSize],
+          'run',
+        );
+        total += result.affectedRows;
+        if (result.affectedRows < batchSize) return total;
+      }
+    },
+  };
+}
+
+export type PayloadStore = ReturnType<typeof createPayloadStore>;

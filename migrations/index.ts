@@ -1,0 +1,10 @@
+import type { MigrationObject } from '@mikro-orm/core';
+import { Migration20261129000000Initial } from './Migration20261129000000Initial.ts';
+
+/**
+ * Every migration, in order. Listed explicitly (not discovered from disk) so the same list runs
+ * under any loader, and so a migration cannot be skipped by a stray file. Append-only.
+ */
+export const MIGRATIONS: MigrationObject[] = [
+  { name: 'Migration20261129000000Initial', class: Migration20261129000000Initial },
+];

@@ -1,0 +1,71 @@
+import { z } from 'zod';
+import { APP_TYPES, AUTH_METHODS } from '../persistence/entities/app.ts';
+import { corsOriginProblem, redirectUriProblem } from './redirect-uri.ts';
+
+const PUBLIC_TYPES = new Set(['spa', 'native']);
+const INTERACTIVE_TYPES = new Set(['web', 'spa', 'native']);
+
+/** What it takes to register an app; the same schema will validate the admin API. */
+export const createAppInput = z
+  .object({
+    name: z.string().trim().min(1).max(200),
+    type: z.enum(APP_TYPES),
+    redirectUris: z.array(z.string().max(2000)).max(50).default([]),
+    postLogoutRedirectUris: z.array(z.string().max(2000)).max(50).default([]),
+    corsOrigins: z.array(z.string().max(500)).max(50).default([]),
+    firstParty: z.boolean().default(false),
+    tokenEndpointAuthMethod: z.enum(AUTH_METHODS).optional(),
+  })
+  .superRefine((app, ctx) => {
+    for (const [field, uris] of [
+      ['redirectUris', app.redirectUris],
+      ['postLogoutRedirectUris', app.postLogoutRedirectUris],
+    ] as const) {
+      uris.forEach((uri, index) => {
+        const problem = redirectUriProblem(uri, app.type);
+        if (problem) ctx.addIssue({ code: 'custom', path: [field, index], message: `${uri}: ${problem}` });
+      });
+    }
+    app.corsOrigins.forEach((origin, index) => {
+      const problem = corsOriginProblem(origin);
+      if (problem)
+        ctx.addIssue({ code: 'custom', path: ['corsOrigins', index], message: `${origin}: ${problem}` });
+    });
+    if (INTERACTIVE_TYPES.has(app.type) && app.redirectUris.length === 0) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['redirectUris'],
+        message: `a ${app.type} app needs a redirect URI`,
+      });
+    }
+    if (
+      !INTERACTIVE_TYPES.has(app.type) &&
+      (app.redirectUris.length > 0 || app.postLogoutRedirectUris.length > 0)
+    ) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['redirectUris'],
+        message: `a ${app.type} app signs no users in`,
+      });
+    }
+    const method = app.tokenEndpointAuthMethod;
+    if (PUBLIC_TYPES.has(app.type) && method && method !== 'none') {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['tokenEndpointAuthMethod'],
+        message: `a ${app.type} app is public`,
+      });
+    }
+    if (!PUBLIC_TYPES.has(app.type) && method === 'none') {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['tokenEndpointAuthMethod'],
+        message: `a ${app.type} app must authenticate`,
+      });
+    }
+  });
+export type CreateAppInput = z.input<typeof createAppInput>;
+
+export function isPublicType(type: string): boolean {
+  return PUBLIC_TYPES.has(type);
+}

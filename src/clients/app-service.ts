@@ -1,0 +1,125 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { type App, AppSchema } from '../persistence/entities/app.ts';
+import { AppSecretSchema } from '../persistence/entities/app-secret.ts';
+import type { Orm } from '../persistence/orm.ts';
+import { AppError } from '../shared/app-error.ts';
+import type { Clock } from '../shared/clock.ts';
+import { validate } from '../shared/validate.ts';
+import { type CreateAppInput, createAppInput, isPublicType } from './app-input.ts';
+import { generateClientSecret, hashClientSecret } from './client-secret.ts';
+
+export interface CreatedApp {
+  readonly app: App;
+  /** Present for confidential apps only; never retrievable again. */
+  readonly clientSecret: string | undefined;
+}
+
+export interface AppService {
+  create(input: CreateAppInput): Promise<CreatedApp>;
+  list(): Promise<App[]>;
+  get(clientId: string): Promise<App>;
+  remove(clientId: string): Promise<void>;
+  /** Issues a new secret; the old ones stay valid for graceSeconds (0 = revoked now). */
+  rotateSecret(clientId: string, graceSeconds: number): Promise<string>;
+}
+
+export function createAppService(deps: { orm: Orm; hashSecret: string; clock: Clock }): AppService {
+  const { orm, hashSecret, clock } = deps;
+
+  async function find(clientId: string): Promise<App> {
+    const app = await orm.em.fork().findOne(AppSchema, { clientId });
+    if (!app) throw new AppError('app.not_found', `no app with client_id ${clientId}`, 404);
+    return app;
+  }
+
+  return {
+    async create(input) {
+      const data = validate(createAppInput, input);
+      const now = clock();
+      const confidential = !isPublicType(data.type);
+      const app: App = {
+        id: randomUUID(),
+        // 128 random bits: client ids are public, but guessable ones invite enumeration.
+        clientId: randomBytes(16).toString('base64url'),
+        name: data.name,
+        type: data.type,
+        redirectUris: data.redirectUris,
+        postLogoutRedirectUris: data.postLogoutRedirectUris,
+        corsOrigins: data.corsOrigins,
+        firstParty: data.firstParty,
+        tokenEndpointAuthMethod:
+          data.tokenEndpointAuthMethod ?? (confidential ? 'client_secret_basic' : 'none'),
+        disabledAt: null,
+        createdAt: now,
+        updatedAt: now,
+      };
+      const secret = confidential ? generateClientSecret() : undefined;
+      await orm.em.fork().transactional(async (em) => {
+        em.create(AppSchema, app);
+        // The secret row references the app; without a mapped relation the ORM cannot order the inserts.
+        await em.flush();
+        if (secret) {
+          em.create(AppSecretSchema, {
+            id: randomUUID(),
+            appId: app.id,
+            hash: hashClientSecret(secret, hashSecret),
+            createdAt: now,
+            expiresAt: null,
+          });
+        }
+      });
+      return { app, clientSecret: secret };
+    },
+
+    async list() {
+      return orm.em.fork().find(AppSchema, {}, { orderBy: { createdAt: 'asc' } });
+    },
+
+    get: find,
+
+    async remove(clientId) {
+      const app = await find(clientId);
+      await orm.em.fork().transactional(async (em) => {
+        // An app that no longer exists must not keep working tokens or sessions' grants.
+        await em
+          .getConnection()
+          .execute(
+            `delete from oidc_payloads where payload->>'clientId' = ?`,
+            [app.clientId],
+            'run',
+            em.getTransactionContext(),
+          );
+        await em.nativeDelete(AppSchema, { id: app.id });
+      });
+    },
+
+    async rotateSecret(clientId, graceSeconds) {
+      const app = await find(clientId);
+      if (isPublicType(app.type)) {
+        throw new AppError('app.invalid', `a ${app.type} app is public and has no secret`, 400);
+      }
+      const now = clock();
+      const secret = generateClientSecret();
+      await orm.em.fork().transactional(async (em) => {
+        const graceEnd = new Date(now.getTime() + graceSeconds * 1000);
+        if (graceSeconds > 0) {
+          await em.nativeUpdate(
+            AppSecretSchema,
+            { appId: app.id, $or: [{ expiresAt: null }, { expiresAt: { $gt: graceEnd } }] },
+            { expiresAt: graceEnd },
+          );
+        } else {
+          await em.nativeDelete(AppSecretSchema, { appId: app.id });
+        }
+        em.create(AppSecretSchema, {
+          id: randomUUID(),
+          appId: app.id,
+          hash: hashClientSecret(secret, hashSecret),
+          createdAt: now,
+          expiresAt: null,
+        });
+      });
+      return secret;
+    },
+  };
+}

@@ -1,0 +1,42 @@
+import type { App } from '../persistence/entities/app.ts';
+
+/** Extra client metadata oidc-provider carries for us (declared in src/oidc/ as extraClientMetadata). */
+export const GATEHOUSE_METADATA = {
+  type: 'urn:gatehouse:app_type',
+  firstParty: 'urn:gatehouse:first_party',
+  corsOrigins: 'urn:gatehouse:cors_origins',
+} as const;
+
+/** Separates the accepted secret hashes inside the one `client_secret` string oidc-provider keeps. */
+export const HASH_SEPARATOR = ' ';
+
+type GrantShape = { grant_types: string[]; response_types: string[] };
+const GRANTS: Record<App['type'], GrantShape> = {
+  web: { grant_types: ['authorization_code', 'refresh_token'], response_types: ['code'] },
+  spa: { grant_types: ['authorization_code', 'refresh_token'], response_types: ['code'] },
+  native: { grant_types: ['authorization_code', 'refresh_token'], response_types: ['code'] },
+  service: { grant_types: ['client_credentials'], response_types: [] },
+  // A resource server only introspects: it can obtain no tokens of its own.
+  resource: { grant_types: [], response_types: [] },
+};
+
+/** How an app looks to oidc-provider. `client_secret` holds HMACs, compared by our hook. */
+export function toClientMetadata(app: App, secretHashes: readonly string[]): Record<string, unknown> {
+  const metadata: Record<string, unknown> = {
+    client_id: app.clientId,
+    client_name: app.name,
+    application_type: app.type === 'native' ? 'native' : 'web',
+    token_endpoint_auth_method: app.tokenEndpointAuthMethod,
+    ...GRANTS[app.type],
+    redirect_uris: app.redirectUris,
+    post_logout_redirect_uris: app.postLogoutRedirectUris,
+    [GATEHOUSE_METADATA.type]: app.type,
+    [GATEHOUSE_METADATA.firstParty]: app.firstParty,
+    [GATEHOUSE_METADATA.corsOrigins]: app.corsOrigins,
+  };
+  if (app.tokenEndpointAuthMethod !== 'none') {
+    // A confidential app whose every secret expired still needs a value; nothing hashes to it.
+    metadata.client_secret = secretHashes.length > 0 ? secretHashes.join(HASH_SEPARATOR) : 'no-valid-secret';
+  }
+  return metadata;
+}

@@ -1,0 +1,56 @@
+import type { App } from '../persistence/entities/app.ts';
+import type { Orm } from '../persistence/orm.ts';
+import { toClientMetadata } from './client-metadata.ts';
+
+interface Row {
+  id: string;
+  client_id: string;
+  name: string;
+  type: App['type'];
+  redirect_uris: string[];
+  post_logout_redirect_uris: string[];
+  cors_origins: string[];
+  first_party: boolean;
+  token_endpoint_auth_method: App['tokenEndpointAuthMethod'];
+  hashes: string[];
+}
+
+/**
+ * Looks an enabled app up by client_id with its unexpired secret hashes, for oidc-provider's
+ * Client model. One raw query: this runs on every token, introspection and authorization request.
+ */
+export function createClientRegistry(orm: Orm) {
+  return async function findClient(clientId: string): Promise<Record<string, unknown> | undefined> {
+    if (clientId.length === 0 || clientId.length > 200) return undefined;
+    const rows = await orm.em
+      .getDriver()
+      .getConnection()
+      .execute<Row[]>(
+        `select a.id, a.client_id, a.name, a.type, a.redirect_uris, a.post_logout_redirect_uris, a.cors_origins,
+                a.first_party, a.token_endpoint_auth_method,
+                coalesce(json_agg(s.hash) filter (where s.hash is not null), '[]') as hashes
+           from apps a
+           left join app_secrets s on s.app_id = a.id and (s.expires_at is null or s.expires_at > now())
+          where a.client_id = ? and a.disabled_at is null
+          group by a.id`,
+        [clientId],
+      );
+    const row = rows[0];
+    if (!row) return undefined;
+    const app: App = {
+      id: row.id,
+      clientId: row.client_id,
+      name: row.name,
+      type: row.type,
+      redirectUris: row.redirect_uris,
+      postLogoutRedirectUris: row.post_logout_redirect_uris,
+      corsOrigins: row.cors_origins,
+      firstParty: row.first_party,
+      tokenEndpointAuthMethod: row.token_endpoint_auth_method,
+      disabledAt: null,
+      createdAt: new Date(0),
+      updatedAt: new Date(0),
+    };
+    return toClientMetadata(app, row.hashes);
+  };
+}

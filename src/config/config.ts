@@ -1,0 +1,41 @@
+import type { TrustProxy } from './trust-proxy.ts';
+
+export type Environment = 'development' | 'production' | 'test';
+export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+
+/** The one configuration object, validated and frozen at start. Nothing else reads process.env. */
+export interface Config {
+  readonly env: Environment;
+  readonly host: string;
+  readonly port: number;
+  readonly issuer: string;
+  readonly databaseUrl: string | undefined;
+  readonly dataDir: string;
+  readonly redisUrl: string | undefined;
+  readonly smtpUrl: string | undefined;
+  readonly mailFrom: string;
+  /** Newest first: the first key signs cookies, all of them verify. */
+  readonly cookieKeys: readonly string[];
+  /** Keys the HMAC that stores client secrets (and later one-time codes and reset tokens). */
+  readonly hashSecret: string;
+  /** Encrypts signing keys' private parts at rest when set. */
+  readonly keyEncryptionSecret: string | undefined;
+  /** True when cookieKeys/hashSecret were generated into DATA_DIR/secrets.json. */
+  readonly generatedSecrets: boolean;
+  readonly trustProxy: TrustProxy;
+  readonly logLevel: LogLevel;
+  readonly ttl: {
+    readonly accessToken: number;
+    readonly clientCredentials: number;
+    readonly authorizationCode: number;
+    readonly idToken: number;
+    readonly refreshToken: number;
+    readonly session: number;
+    readonly interaction: number;
+  };
+  /** How often each instance checks the database for rotated signing keys. */
+  readonly keyRefreshSeconds: number;
+  /** How often expired protocol rows are purged. */
+  readonly cleanupIntervalSeconds: number;
+  readonly shutdownTimeoutMs: number;
+}

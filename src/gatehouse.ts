@@ -1,0 +1,109 @@
+import type { JWK } from 'oidc-provider';
+import { createAdapterFactory } from '../adapters/mikro-orm-adapter.ts';
+import { createPayloadStore } from '../adapters/payload-store.ts';
+import { createClientRegistry } from './clients/client-registry.ts';
+import { createResourceRegistry } from './clients/resource-registry.ts';
+import type { Config } from './config/config.ts';
+import { createKeyStore } from './keys/key-store.ts';
+import { createProvider } from './oidc/create-provider.ts';
+import { findNoAccount } from './oidc/find-account.ts';
+import { startKeyReloader } from './oidc/key-reloader.ts';
+import { createProviderHolder } from './oidc/provider-holder.ts';
+import { openDatabaseTarget } from './persistence/database-target.ts';
+import { createOrm, migrateUp } from './persistence/orm.ts';
+import { createHttpApp } from './server/http-app.ts';
+import { listen } from './server/http-server.ts';
+import { systemClock } from './shared/clock.ts';
+import { startIntervalJob } from './shared/interval-job.ts';
+import type { Logger } from './shared/logger.ts';
+
+export interface Gatehouse {
+  readonly url: string;
+  readonly port: number;
+  readonly database: 'postgres' | 'embedded';
+  stop(): Promise<void>;
+}
+
+/** Builds every service, applies migrations, and serves HTTP: the whole server, for main.ts and tests. */
+export async function startGatehouse(config: Config, logger: Logger): Promise<Gatehouse> {
+  const started = performance.now();
+  const database = await openDatabaseTarget(config, 'server');
+  let orm: Awaited<ReturnType<typeof createOrm>>;
+  try {
+    orm = await createOrm(database.target, logger);
+    const applied = await migrateUp(orm);
+    if (applied.length > 0) logger.info({ migrations: applied }, 'migrations applied');
+  } catch (error) {
+    await database.close();
+    throw error;
+  }
+
+  const clock = systemClock;
+  const { ttl } = config;
+  const keyStore = createKeyStore({
+    orm,
+    encryptionSecret: config.keyEncryptionSecret,
+    clock,
+    maxSignedLifetimeSeconds: Math.max(ttl.accessToken, ttl.idToken, ttl.clientCredentials, 86_400),
+  });
+  await keyStore.ensureKeys();
+
+  const payloads = createPayloadStore(orm);
+  const adapter = createAdapterFactory(payloads, createClientRegistry(orm));
+  const findResource = createResourceRegistry(orm);
+  const build = (jwks: JWK[]) =>
+    createProvider({ config, logger, adapter, jwks, findResource, findAccount: findNoAccount });
+  const holder = createProviderHolder(build(await keyStore.signingJwks()));
+  const keyReloader = await startKeyReloader({
+    keyStore,
+    holder,
+    build,
+    intervalSeconds: config.keyRefreshSeconds,
+    logger,
+  });
+  const cleanup = startIntervalJob(
+    'expired-rows',
+    config.cleanupIntervalSeconds * 1000,
+    async () => {
+      const removed = await payloads.deleteExpired();
+      if (removed > 0) logger.info({ removed }, 'expired protocol rows purged');
+    },
+    logger,
+  );
+
+  const connection = orm.em.getDriver().getConnection();
+  const app = createHttpApp({
+    config,
+    logger,
+    holder,
+    checkDatabase: async () => void (await connection.execute('select 1')),
+  });
+  const server = await listen(app, config.host, config.port);
+  const kind = database.kind === 'postgres' ? 'postgres' : 'embedded';
+  logger.info(
+    {
+      port: server.port,
+      issuer: config.issuer,
+      database: kind,
+      startupMs: Math.round(performance.now() - started),
+    },
+    'gatehouse listening',
+  );
+
+  let stopping: Promise<void> | undefined;
+  return {
+    url: `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${server.port}`,
+    port: server.port,
+    database: kind,
+    stop() {
+      stopping ??= (async () => {
+        await server.close(config.shutdownTimeoutMs);
+        await Promise.all([keyReloader.stop(), cleanup.stop()]);
+        await orm.close();
+        await database.close();
+        logger.info('gatehouse stopped');
+      })();
+      return stopping;
+    },
+  };
+}

@@ -1,0 +1,73 @@
+import type { Adapter, Configuration, JWK } from 'oidc-provider';
+import type { Config } from '../config/config.ts';
+import {
+  clientBasedCORS,
+  extraClientMetadata,
+  introspectionAllowed,
+  pkceRequired,
+  revocationAllowed,
+} from './client-policies.ts';
+import { renderError } from './render-error.ts';
+import { type FindResource, resourceIndicators } from './resource-indicators.ts';
+
+export interface ProviderDeps {
+  readonly config: Config;
+  readonly adapter: (name: string) => Adapter;
+  readonly jwks: JWK[];
+  readonly findResource: FindResource;
+  readonly findAccount: Configuration['findAccount'];
+}
+
+/** Every oidc-provider setting Gatehouse relies on, in one place. Defaults we depend on are spelled out. */
+export function buildProviderConfiguration(deps: ProviderDeps): Configuration {
+  const { config, adapter, jwks, findResource, findAccount } = deps;
+  const { ttl } = config;
+  return {
+    adapter,
+    jwks: { keys: jwks },
+    findAccount,
+    clients: [],
+    cookies: { keys: [...config.cookieKeys] },
+    responseTypes: ['code'],
+    clientAuthMethods: ['client_secret_basic', 'client_secret_post', 'none'],
+    pkce: { required: pkceRequired },
+    rotateRefreshToken: true,
+    scopes: ['openid', 'offline_access', 'profile', 'email'],
+    claims: {
+      openid: ['sub'],
+      email: ['email', 'email_verified'],
+      profile: ['name', 'given_name', 'family_name', 'preferred_username', 'picture', 'locale', 'updated_at'],
+    },
+    extraClientMetadata,
+    clientBasedCORS,
+    enabledJWA: {
+      // Never `none` or HS* for ID tokens: discovery advertises exactly what the keys can sign.
+      idTokenSigningAlgValues: ['RS256', 'ES256'],
+      userinfoSigningAlgValues: ['RS256', 'ES256'],
+      introspectionSigningAlgValues: ['RS256', 'ES256'],
+      authorizationSigningAlgValues: ['RS256', 'ES256'],
+    },
+    features: {
+      devInteractions: { enabled: false },
+      clientCredentials: { enabled: true },
+      introspection: { enabled: true, allowedPolicy: introspectionAllowed },
+      revocation: { enabled: true, allowedPolicy: revocationAllowed },
+      rpInitiatedLogout: { enabled: true },
+      resourceIndicators: resourceIndicators(findResource, ttl.accessToken),
+      registration: { enabled: false },
+    },
+    interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}` },
+    ttl: {
+      AccessToken: ttl.accessToken,
+      AuthorizationCode: ttl.authorizationCode,
+      ClientCredentials: ttl.clientCredentials,
+      IdToken: ttl.idToken,
+      Interaction: ttl.interaction,
+      Session: ttl.session,
+      RefreshToken: ttl.refreshToken,
+      // A grant's expiry is fixed at creation and caps every refresh token rotated from it.
+      Grant: Math.max(ttl.refreshToken, ttl.session),
+    },
+    renderError,
+  };
+}

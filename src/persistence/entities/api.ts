@@ -1,0 +1,24 @@
+import { EntitySchema } from '@mikro-orm/core';
+
+/** A resource server: the audience of JWT access tokens, with the scopes it understands. */
+export interface Api {
+  id: string;
+  identifier: string;
+  name: string;
+  scopes: string[];
+  accessTokenTtl: number | null;
+  createdAt: Date;
+}
+
+export const ApiSchema = new EntitySchema<Api>({
+  name: 'Api',
+  tableName: 'apis',
+  properties: {
+    id: { type: 'uuid', primary: true },
+    identifier: { type: 'text', unique: true },
+    name: { type: 'text' },
+    scopes: { type: 'json' },
+    accessTokenTtl: { type: 'integer', nullable: true },
+    createdAt: { type: 'datetime' },
+  },
+});

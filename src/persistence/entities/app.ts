@@ -1,0 +1,41 @@
+import { EntitySchema } from '@mikro-orm/core';
+
+export const APP_TYPES = ['web', 'spa', 'native', 'service', 'resource'] as const;
+export type AppType = (typeof APP_TYPES)[number];
+export const AUTH_METHODS = ['client_secret_basic', 'client_secret_post', 'none'] as const;
+export type TokenEndpointAuthMethod = (typeof AUTH_METHODS)[number];
+
+/** An application registered with Gatehouse; oidc-provider sees it as a client (see src/clients/). */
+export interface App {
+  id: string;
+  clientId: string;
+  name: string;
+  type: AppType;
+  redirectUris: string[];
+  postLogoutRedirectUris: string[];
+  corsOrigins: string[];
+  firstParty: boolean;
+  tokenEndpointAuthMethod: TokenEndpointAuthMethod;
+  disabledAt: Date | null;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export const AppSchema = new EntitySchema<App>({
+  name: 'App',
+  tableName: 'apps',
+  properties: {
+    id: { type: 'uuid', primary: true },
+    clientId: { type: 'text', unique: true },
+    name: { type: 'text' },
+    type: { type: 'text' },
+    redirectUris: { type: 'json' },
+    postLogoutRedirectUris: { type: 'json' },
+    corsOrigins: { type: 'json' },
+    firstParty: { type: 'boolean', default: false },
+    tokenEndpointAuthMethod: { type: 'text' },
+    disabledAt: { type: 'datetime', nullable: true },
+    createdAt: { type: 'datetime' },
+    updatedAt: { type: 'datetime' },
+  },
+});

@@ -1,0 +1,6 @@
+import { ApiSchema } from './api.ts';
+import { AppSchema } from './app.ts';
+import { AppSecretSchema } from './app-secret.ts';
+import { SigningKeySchema } from './signing-key.ts';
+
+export const ENTITIES = [AppSchema, AppSecretSchema, ApiSchema, SigningKeySchema];

@@ -1,0 +1,39 @@
+import Koa from 'koa';
+import type Provider from 'oidc-provider';
+import type { Config } from '../config/config.ts';
+import { placeholderInteractionRoutes } from '../interactions/placeholder-routes.ts';
+import type { ProviderHolder } from '../oidc/provider-holder.ts';
+import type { Logger } from '../shared/logger.ts';
+import { healthRoutes } from './health-routes.ts';
+import { errorHandler, notFound } from './middleware/error-handler.ts';
+import { requestContext } from './middleware/request-context.ts';
+import { securityHeaders } from './middleware/security-headers.ts';
+import { applyTrustProxy } from './middleware/trust-proxy.ts';
+
+export interface HttpAppDeps {
+  readonly config: Config;
+  readonly logger: Logger;
+  readonly holder: ProviderHolder;
+  readonly checkDatabase: () => Promise<void>;
+}
+
+/** The Koa application: our middleware and routes in front, oidc-provider's routes behind them. */
+export function createHttpApp(deps: HttpAppDeps): Koa {
+  const { config, logger, holder } = deps;
+  const app = new Koa();
+  // Same keys as the provider's: its routes run with this app's context and cookie jar.
+  app.keys = [...config.cookieKeys];
+  app.silent = true;
+  const proxyGuard = applyTrustProxy(app, config.trustProxy);
+  if (proxyGuard) app.use(proxyGuard);
+  app.use(requestContext(logger));
+  app.use(errorHandler());
+  app.use(securityHeaders(config.issuer));
+  const health = healthRoutes(deps.checkDatabase);
+  app.use(health.routes());
+  const interactions = placeholderInteractionRoutes((): Provider => holder.provider);
+  app.use(interactions.routes());
+  app.use(holder.middleware);
+  app.use(notFound());
+  return app;
+}

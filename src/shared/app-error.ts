@@ -1,0 +1,41 @@
+/** Every application error code, so handlers and tests can match on a closed set. */
+export type AppErrorCode =
+  | 'request.invalid'
+  | 'request.not_found'
+  | 'request.too_large'
+  | 'service.unavailable'
+  | 'app.not_found'
+  | 'app.invalid'
+  | 'app.name_taken'
+  | 'api.not_found'
+  | 'api.identifier_taken'
+  | 'api.invalid'
+  | 'key.rotation_too_soon'
+  | 'key.decrypt_failed'
+  | 'embedded.locked'
+  | 'internal';
+
+/** The one error model outside protocol flows (those throw oidc-provider's `errors.*`). */
+export class AppError extends Error {
+  readonly code: AppErrorCode;
+  readonly status: number;
+  /** Whether the message may be shown to the caller; 5xx never are. */
+  readonly expose: boolean;
+
+  constructor(code: AppErrorCode, message: string, status = 400) {
+    super(message);
+    this.name = 'AppError';
+    this.code = code;
+    this.status = status;
+    this.expose = status < 500;
+  }
+}
+
+export function assertThat(
+  condition: unknown,
+  code: AppErrorCode,
+  message: string,
+  status = 400,
+): asserts condition {
+  if (!condition) throw new AppError(code, message, status);
+}

@@ -1,0 +1,3 @@
+/** Injected wherever time matters, so tests control it instead of sleeping. */
+export type Clock = () => Date;
+export const systemClock: Clock = () => new Date();
