@@ -1,0 +1,73 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createApiService } from '../../src/clients/api-service.ts';
+import { createAppService } from '../../src/clients/app-service.ts';
+import type { Config } from '../../src/config/config.ts';
+import { loadConfig } from '../../src/config/load-config.ts';
+import { type Gatehouse, startGatehouse } from '../../src/gatehouse.ts';
+import { createKeyStore } from '../../src/keys/key-store.ts';
+import { createOrm, type Orm } from '../../src/persistence/orm.ts';
+import { systemClock } from '../../src/shared/clock.ts';
+import { createLogger } from '../../src/shared/logger.ts';
+import { createTestDatabase, type TestDatabase } from './database.ts';
+import { TEST_SECRETS } from './env.ts';
+import { freePort } from './free-port.ts';
+
+export interface TestGatehouse {
+  readonly url: string;
+  readonly issuer: string;
+  readonly config: Config;
+  readonly db: TestDatabase;
+  /** A separate ORM on the same database, standing in for an operator (as the CLI would). */
+  readonly orm: Orm;
+  readonly apps: ReturnType<typeof createAppService>;
+  readonly apis: ReturnType<typeof createApiService>;
+  readonly keys: ReturnType<typeof createKeyStore>;
+  readonly server: Gatehouse;
+  stop(): Promise<void>;
+}
+
+/** Boots the real server in-process on a free port against a fresh PostgreSQL database. */
+export async function bootGatehouse(env: Record<string, string> = {}): Promise<TestGatehouse> {
+  const db = await createTestDatabase();
+  const port = await freePort();
+  const dataDir = mkdtempSync(join(tmpdir(), 'gatehouse-test-'));
+  const config = loadConfig({
+    NODE_ENV: 'test',
+    HOST: '127.0.0.1',
+    PORT: String(port),
+    ISSUER: `http://127.0.0.1:${port}`,
+    DATABASE_URL: db.url,
+    DATA_DIR: dataDir,
+    LOG_LEVEL: 'silent',
+    ...TEST_SECRETS,
+    ...env,
+  });
+  const logger = createLogger(config.logLevel);
+  const server = await startGatehouse(config, logger);
+  const orm = await createOrm({ clientUrl: db.url, pool: 2 }, logger);
+  const { ttl } = config;
+  return {
+    url: server.url,
+    issuer: config.issuer,
+    config,
+    db,
+    orm,
+    server,
+    apps: createAppService({ orm, hashSecret: config.hashSecret, clock: systemClock }),
+    apis: createApiService({ orm, clock: systemClock }),
+    keys: createKeyStore({
+      orm,
+      encryptionSecret: config.keyEncryptionSecret,
+      clock: systemClock,
+      maxSignedLifetimeSeconds: Math.max(ttl.accessToken, ttl.idToken, ttl.clientCredentials, 86_400),
+    }),
+    async stop() {
+      await server.stop();
+      await orm.close();
+      await db.drop();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
