@@ -75,7 +75,8 @@ export async function runCli(argv: string[], env: NodeJS.ProcessEnv = process.en
       process.stderr.write(`gatehouse: invalid configuration: ${error.problems.join('; ')}\n`);
       return 1;
     }
-    if (error instanceof AppError && error.expose) {
+    // Our own messages are written for operators, whatever their HTTP status would be.
+    if (error instanceof AppError) {
       process.stderr.write(`gatehouse: ${error.message}\n`);
       return 1;
     }

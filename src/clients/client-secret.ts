@@ -1,5 +1,7 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 
+const HASH_SHAPE = /^[0-9a-f]{64}$/;
+
 /** 256 bits from the CSPRNG, base64url: the secret is shown to the operator once. */
 export function generateClientSecret(): string {
   return randomBytes(32).toString('base64url');
@@ -23,8 +25,9 @@ export function clientSecretMatches(
   const actual = Buffer.from(hashClientSecret(candidate, hashSecret), 'hex');
   let matched = false;
   for (const hash of hashes) {
-    const expected = Buffer.from(hash, 'hex');
-    if (expected.length === actual.length && timingSafeEqual(expected, actual)) matched = true;
+    // Buffer.from(hex) silently stops at the first bad character, so check the shape first.
+    if (!HASH_SHAPE.test(hash)) continue;
+    if (timingSafeEqual(Buffer.from(hash, 'hex'), actual)) matched = true;
   }
   return matched;
 }

@@ -15,11 +15,16 @@ export function redirectUriProblem(uri: string, type: AppType): string | undefin
     return 'not an absolute URI';
   }
   if (url.hash || uri.includes('#')) return 'must not contain a fragment';
-  if (url.username || url.password) return 'must not contain credentials';
+  if (url.username || url.password || /^[a-z][a-z0-9+.-]*:\/\/[^/?#]*@/i.test(uri)) {
+    return 'must not contain credentials';
+  }
   const scheme = url.protocol.slice(0, -1).toLowerCase();
   if (['javascript', 'data', 'vbscript', 'file', 'blob', 'about'].includes(scheme)) {
     return `the ${scheme}: scheme is not allowed`;
   }
+  // "https:cb" parses as https://cb/: require the authority to be written out.
+  if ((scheme === 'https' || scheme === 'http') && !/^https?:\/\//i.test(uri))
+    return 'must be scheme://host/path';
   if (scheme === 'https') return undefined;
   if (scheme === 'http') return LOOPBACK.has(url.hostname) ? undefined : 'http is only allowed on loopback';
   // Private-use schemes (com.example.app:/callback) are how native apps receive the code (RFC 8252).
@@ -31,7 +36,9 @@ export function redirectUriProblem(uri: string, type: AppType): string | undefin
 export function corsOriginProblem(origin: string): string | undefined {
   try {
     const url = new URL(origin);
-    if (url.origin !== origin) return 'must be an origin (scheme://host[:port]) with no path';
+    if (url.origin !== origin) {
+      return `must be an origin exactly as browsers send it (scheme://host[:port], no path, no default port): ${url.origin}`;
+    }
     if (url.protocol !== 'https:' && !(url.protocol === 'http:' && LOOPBACK.has(url.hostname))) {
       return 'must be https (http only on loopback)';
     }

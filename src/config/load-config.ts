@@ -65,29 +65,33 @@ function isLoopback(hostname: string): boolean {
  * their configuration in one pass instead of one restart per mistake.
  */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
-  const problems: string[] = [];
-  const blankToUndefined = Object.fromEntries(
+  const raw = Object.fromEntries(
     Object.entries(env).map(([key, value]) => [key, value === '' ? undefined : value]),
-  );
-  const parsed = envSchema.safeParse(blankToUndefined);
-  if (!parsed.success) {
-    for (const issue of parsed.error.issues) problems.push(`${issue.path.join('.')}: ${issue.message}`);
-    throw new ConfigError(problems);
-  }
-  const vars = parsed.data;
-  const production = vars.NODE_ENV === 'production';
-  const trustProxy = parseTrustProxy(vars.TRUST_PROXY);
-  if (typeof trustProxy === 'string') problems.push(trustProxy);
+  ) as Record<string, string | undefined>;
+  const parsed = envSchema.safeParse(raw);
+  const problems = parsed.success
+    ? []
+    : parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
 
-  const issuer = (vars.ISSUER ?? `http://localhost:${vars.PORT}`).replace(/\/+$/, '');
-  const issuerUrl = new URL(issuer);
-  if (issuerUrl.search || issuerUrl.hash) problems.push('ISSUER: must not have a query or fragment');
-  if (production && issuerUrl.protocol !== 'https:' && !isLoopback(issuerUrl.hostname)) {
-    problems.push('ISSUER: production needs an https:// issuer (http is only allowed on loopback)');
+  // Cross-field rules read the raw values, so they are reported even when another variable is malformed.
+  const production = raw.NODE_ENV === 'production';
+  const trustProxy = parseTrustProxy(raw.TRUST_PROXY);
+  if (typeof trustProxy === 'string') problems.push(trustProxy);
+  const port = parsed.success ? parsed.data.PORT : 7100;
+  const issuer = (raw.ISSUER ?? `http://localhost:${port}`).replace(/\/+$/, '');
+  const issuerUrl = URL.parse(issuer);
+  if (issuerUrl) {
+    if (!['http:', 'https:'].includes(issuerUrl.protocol)) problems.push('ISSUER: must be an http(s) URL');
+    if (issuerUrl.search || issuerUrl.hash) problems.push('ISSUER: must not have a query or fragment');
+    if (production && issuerUrl.protocol !== 'https:' && !isLoopback(issuerUrl.hostname)) {
+      problems.push('ISSUER: production needs an https:// issuer (http is only allowed on loopback)');
+    }
   }
-  if (production && !vars.COOKIE_KEYS) problems.push('COOKIE_KEYS: required in production');
-  if (production && !vars.HASH_SECRET) problems.push('HASH_SECRET: required in production');
-  if (problems.length > 0) throw new ConfigError(problems);
+  if (production && !raw.COOKIE_KEYS) problems.push('COOKIE_KEYS: required in production');
+  if (production && !raw.HASH_SECRET) problems.push('HASH_SECRET: required in production');
+  if (!parsed.success || problems.length > 0 || typeof trustProxy === 'string')
+    throw new ConfigError(problems);
+  const vars = parsed.data;
 
   const dataDir = resolve(vars.DATA_DIR);
   const needsGenerated = !vars.COOKIE_KEYS || !vars.HASH_SECRET;

@@ -18,7 +18,13 @@ export function sealPrivateJwk(jwk: object, secret: string | undefined): string 
 }
 
 export function openPrivateJwk(stored: string, secret: string | undefined): Record<string, unknown> {
-  if (!stored.startsWith(PREFIX)) return JSON.parse(stored) as Record<string, unknown>;
+  if (!stored.startsWith(PREFIX)) {
+    try {
+      return JSON.parse(stored) as Record<string, unknown>;
+    } catch {
+      throw new AppError('key.decrypt_failed', 'a stored signing key is malformed', 500);
+    }
+  }
   if (!secret) {
     throw new AppError(
       'key.decrypt_failed',
@@ -33,7 +39,7 @@ export function openPrivateJwk(stored: string, secret: string | undefined): Reco
   if (!iv || !tag || !body)
     throw new AppError('key.decrypt_failed', 'a stored signing key is malformed', 500);
   try {
-    const decipher = createDecipheriv('aes-256-gcm', keyFrom(secret), iv);
+    const decipher = createDecipheriv('aes-256-gcm', keyFrom(secret), iv, { authTagLength: 16 });
     decipher.setAuthTag(tag);
     return JSON.parse(Buffer.concat([decipher.update(body), decipher.final()]).toString('utf8')) as Record<
       string,

@@ -35,7 +35,16 @@ export async function createOrm(target: DatabaseTarget, logger: Logger): Promise
       snapshot: false,
     },
     pool: { min: 0, max: poolMax, acquireTimeoutMillis: 5_000, idleTimeoutMillis: 30_000 },
-    driverOptions: { connection: { connectionTimeoutMillis: 3_000, statement_timeout: 15_000 } },
+    driverOptions: {
+      connection: { connectionTimeoutMillis: 3_000, statement_timeout: 15_000 },
+      // knex would otherwise print connection warnings straight to the console.
+      log: {
+        warn: (message: unknown) => logger.warn({ db: String(message) }, 'database warning'),
+        error: (message: unknown) => logger.error({ db: String(message) }, 'database error'),
+        deprecate: (message: unknown) => logger.debug({ db: String(message) }, 'database deprecation'),
+        debug: (message: unknown) => logger.debug({ db: String(message) }, 'database debug'),
+      },
+    },
     allowGlobalContext: false,
     ensureDatabase: false,
     discovery: { warnWhenNoEntities: false },

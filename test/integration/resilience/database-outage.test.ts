@@ -1,0 +1,66 @@
+import { expect } from 'chai';
+import { bootGatehouse, type TestGatehouse } from '../../support/gatehouse.ts';
+import { createTestDatabase, type TestDatabase } from '../../support/database.ts';
+import { clientCredentials } from '../../support/http.ts';
+import { startTcpProxy, type TcpProxy } from '../../support/tcp-proxy.ts';
+import { waitFor } from '../../support/wait-for.ts';
+import { createOrm, migrateUp } from '../../../src/persistence/orm.ts';
+import { createAppService } from '../../../src/clients/app-service.ts';
+import { createApiService } from '../../../src/clients/api-service.ts';
+import { createLogger } from '../../../src/shared/logger.ts';
+import { systemClock } from '../../../src/shared/clock.ts';
+import { TEST_SECRETS } from '../../support/env.ts';
+
+const API = 'https://api.example.test';
+
+describe('a database outage', function () {
+  this.timeout(60_000);
+  let db: TestDatabase;
+  let proxy: TcpProxy;
+  let gh: TestGatehouse;
+  let app: { clientId: string; secret: string };
+
+  before(async () => {
+    db = await createTestDatabase();
+    const url = new URL(db.url);
+    proxy = await startTcpProxy(url.hostname, Number(url.port || 5432));
+    // Provision directly, then run Gatehouse through the proxy.
+    const orm = await createOrm({ clientUrl: db.url }, createLogger('silent'));
+    await migrateUp(orm);
+    await createApiService({ orm, clock: systemClock }).create({ identifier: API, scopes: ['read'] });
+    const created = await createAppService({ orm, hashSecret: TEST_SECRETS.HASH_SECRET, clock: systemClock }).create({
+      name: 'svc',
+      type: 'service',
+    });
+    app = { clientId: created.app.clientId, secret: String(created.clientSecret) };
+    await orm.close();
+    url.port = String(proxy.port);
+    gh = await bootGatehouse({ DATABASE_URL: url.toString() });
+  });
+  after(async () => {
+    proxy.restore();
+    await gh.stop();
+    await proxy.close();
+    await db.drop();
+  });
+
+  it('makes /readyz answer 503 and the token endpoint fail cleanly, then recovers by itself', async () => {
+    expect((await clientCredentials(gh.url, app.clientId, app.secret, { resource: API })).status).to.equal(200);
+
+    proxy.cut();
+    const ready = await fetch(`${gh.url}/readyz`);
+    expect(ready.status).to.equal(503);
+    expect(await ready.json()).to.deep.equal({ status: 'unavailable' });
+    expect((await fetch(`${gh.url}/healthz`)).status).to.equal(200);
+
+    const failed = await clientCredentials(gh.url, app.clientId, app.secret, { resource: API });
+    expect(failed.status).to.be.within(500, 503);
+    expect(failed.body.error).to.be.oneOf(['server_error', 'temporarily_unavailable']);
+    expect(failed.text).to.not.match(/ECONNREFUSED|pg|knex|at .+\.(js|ts):\d+/i);
+
+    proxy.restore();
+    await waitFor(async () => (await fetch(`${gh.url}/readyz`)).status === 200, { what: 'readiness to return' });
+    const again = await clientCredentials(gh.url, app.clientId, app.secret, { resource: API });
+    expect(again.status).to.equal(200);
+  });
+});
