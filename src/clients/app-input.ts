@@ -38,15 +38,12 @@ export const createAppInput = z
         message: `a ${app.type} app needs a redirect URI`,
       });
     }
-    if (
-      !INTERACTIVE_TYPES.has(app.type) &&
-      (app.redirectUris.length > 0 || app.postLogoutRedirectUris.length > 0)
-    ) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['redirectUris'],
-        message: `a ${app.type} app signs no users in`,
-      });
+    if (!INTERACTIVE_TYPES.has(app.type)) {
+      for (const field of ['redirectUris', 'postLogoutRedirectUris'] as const) {
+        if (app[field].length > 0) {
+          ctx.addIssue({ code: 'custom', path: [field], message: `a ${app.type} app signs no users in` });
+        }
+      }
     }
     const method = app.tokenEndpointAuthMethod;
     if (PUBLIC_TYPES.has(app.type) && method && method !== 'none') {
