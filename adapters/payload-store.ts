@@ -1,4 +1,5 @@
 import type { Orm } from '../src/persistence/orm.ts';
+import { isLookupKey } from '../src/shared/lookup-key.ts';
 
 export interface StoredPayload {
   readonly payload: Record<string, unknown>;
@@ -49,11 +50,13 @@ export function createPayloadStore(orm: Orm) {
     },
 
     async find(kind: string, id: string) {
+      if (!isLookupKey(id)) return undefined;
       const rows = await connection().execute<Row[]>(selectLive.replace('%COND%', 'id = ?'), [kind, id]);
       return toStored(rows[0]);
     },
 
     async findBy(kind: string, column: 'uid' | 'user_code', value: string) {
+      if (!isLookupKey(value)) return undefined;
       const rows = await connection().execute<Row[]>(selectLive.replace('%COND%', `${column} = ?`), [
         kind,
         value,
@@ -63,6 +66,7 @@ export function createPayloadStore(orm: Orm) {
 
     /** True for exactly one caller, however many race: the single-use guarantee lives in this WHERE. */
     async consume(kind: string, id: string): Promise<boolean> {
+      if (!isLookupKey(id)) return false;
       const result = await connection().execute<{ affectedRows: number }>(
         'update oidc_payloads set consumed_at = now() where kind = ? and id = ? and consumed_at is null',
         [kind, id],
@@ -72,11 +76,13 @@ export function createPayloadStore(orm: Orm) {
     },
 
     async destroy(kind: string, id: string) {
+      if (!isLookupKey(id)) return;
       await connection().execute('delete from oidc_payloads where kind = ? and id = ?', [kind, id], 'run');
     },
 
     /** Every model of a grant in one statement (the table holds all kinds). */
     async revokeByGrantId(grantId: string) {
+      if (!isLookupKey(grantId)) return;
       await connection().execute('delete from oidc_payloads where grant_id = ?', [grantId], 'run');
     },
 

@@ -1,5 +1,6 @@
 import type { App } from '../persistence/entities/app.ts';
 import type { Orm } from '../persistence/orm.ts';
+import { isLookupKey } from '../shared/lookup-key.ts';
 import { toClientMetadata } from './client-metadata.ts';
 
 interface Row {
@@ -21,7 +22,7 @@ interface Row {
  */
 export function createClientRegistry(orm: Orm) {
   return async function findClient(clientId: string): Promise<Record<string, unknown> | undefined> {
-    if (clientId.length === 0 || clientId.length > 200) return undefined;
+    if (!isLookupKey(clientId, 200)) return undefined;
     const rows = await orm.em
       .getDriver()
       .getConnection()

@@ -1,4 +1,5 @@
 import type { Orm } from '../persistence/orm.ts';
+import { isLookupKey } from '../shared/lookup-key.ts';
 
 export interface ResourceServer {
   readonly identifier: string;
@@ -9,7 +10,7 @@ export interface ResourceServer {
 /** Looks up a registered API by its resource indicator (the audience of its tokens). */
 export function createResourceRegistry(orm: Orm) {
   return async function findResource(identifier: string): Promise<ResourceServer | undefined> {
-    if (identifier.length > 500) return undefined;
+    if (!isLookupKey(identifier, 500)) return undefined;
     const rows = await orm.em
       .getDriver()
       .getConnection()
