@@ -24,18 +24,35 @@ describe('gatehouse CLI against PostgreSQL', function () {
   after(() => gh.stop());
 
   it('creates an API and a service app whose secret works at the token endpoint (shown once, stored hashed)', async () => {
-    const api = await cli('apis', 'create', '--identifier', API, '--scope', 'read', '--scope', 'write', '--json');
+    const api = await cli(
+      'apis',
+      'create',
+      '--identifier',
+      API,
+      '--scope',
+      'read',
+      '--scope',
+      'write',
+      '--json',
+    );
     expect(api.code, api.stderr).to.equal(0);
     expect(api.json()).to.include({ identifier: API });
     const app = await cli('apps', 'create', '--name', 'billing', '--type', 'service', '--json');
     expect(app.code, app.stderr).to.equal(0);
     const { client_id, client_secret } = app.json<{ client_id: string; client_secret: string }>();
-    const { status, body } = await clientCredentials(gh.url, client_id, client_secret, { resource: API, scope: 'read' });
-    expect(status).to.equal(200);
-    const { payload } = await jwtVerify(String(body.access_token), createRemoteJWKSet(new URL(`${gh.url}/jwks`)), {
-      issuer: gh.issuer,
-      audience: API,
+    const { status, body } = await clientCredentials(gh.url, client_id, client_secret, {
+      resource: API,
+      scope: 'read',
     });
+    expect(status).to.equal(200);
+    const { payload } = await jwtVerify(
+      String(body.access_token),
+      createRemoteJWKSet(new URL(`${gh.url}/jwks`)),
+      {
+        issuer: gh.issuer,
+        audience: API,
+      },
+    );
     expect(payload.client_id).to.equal(client_id);
 
     // the secret is not stored anywhere in the clear, and `show` never prints it
@@ -47,14 +64,25 @@ describe('gatehouse CLI against PostgreSQL', function () {
         [client_id],
       );
     expect(rows).to.have.length(1);
-    expect(rows[0]?.hash).to.match(/^[0-9a-f]{64}$/).and.not.equal(client_secret);
+    expect(rows[0]?.hash)
+      .to.match(/^[0-9a-f]{64}$/)
+      .and.not.equal(client_secret);
     const show = await cli('apps', 'show', client_id, '--json');
     expect(show.stdout).to.not.include(client_secret);
     expect(show.json()).to.include({ client_id, name: 'billing', type: 'service' });
   });
 
   it('prints clear human output without --json', async () => {
-    const app = await cli('apps', 'create', '--name', 'portal', '--type', 'web', '--redirect-uri', 'https://portal.example.test/cb');
+    const app = await cli(
+      'apps',
+      'create',
+      '--name',
+      'portal',
+      '--type',
+      'web',
+      '--redirect-uri',
+      'https://portal.example.test/cb',
+    );
     expect(app.code, app.stderr).to.equal(0);
     expect(app.stdout).to.match(/Created web app "portal"/);
     expect(app.stdout).to.match(/client_secret: \S{43}/);
@@ -65,7 +93,17 @@ describe('gatehouse CLI against PostgreSQL', function () {
   });
 
   it('creates public apps without a secret', async () => {
-    const spa = await cli('apps', 'create', '--name', 'spa', '--type', 'spa', '--redirect-uri', 'http://localhost:3000/cb', '--json');
+    const spa = await cli(
+      'apps',
+      'create',
+      '--name',
+      'spa',
+      '--type',
+      'spa',
+      '--redirect-uri',
+      'http://localhost:3000/cb',
+      '--json',
+    );
     expect(spa.code, spa.stderr).to.equal(0);
     expect(spa.json()).to.not.have.property('client_secret');
     expect(spa.json()).to.include({ token_endpoint_auth_method: 'none' });
@@ -79,7 +117,9 @@ describe('gatehouse CLI against PostgreSQL', function () {
     const rotated = await cli('apps', 'rotate-secret', app.client_id, '--grace', '600', '--json');
     expect(rotated.code, rotated.stderr).to.equal(0);
     const next = rotated.json<{ client_secret: string }>().client_secret;
-    expect((await clientCredentials(gh.url, app.client_id, app.client_secret, { resource: API })).status).to.equal(200);
+    expect(
+      (await clientCredentials(gh.url, app.client_id, app.client_secret, { resource: API })).status,
+    ).to.equal(200);
     expect((await clientCredentials(gh.url, app.client_id, next, { resource: API })).status).to.equal(200);
     const deleted = await cli('apps', 'delete', app.client_id);
     expect(deleted.code, deleted.stderr).to.equal(0);
@@ -107,8 +147,16 @@ describe('gatehouse CLI against PostgreSQL', function () {
     const cases: [string[], number, RegExp][] = [
       [['apps', 'create', '--name', 'x'], 2, /needs --name and --type/],
       [['apps', 'create', '--name', 'x', '--type', 'robot'], 1, /type/],
-      [['apps', 'create', '--name', 'x', '--type', 'web', '--redirect-uri', 'javascript:alert(1)'], 1, /javascript: scheme/],
-      [['apps', 'create', '--name', 'x', '--type', 'web', '--redirect-uri', 'http://evil.example/cb'], 1, /loopback/],
+      [
+        ['apps', 'create', '--name', 'x', '--type', 'web', '--redirect-uri', 'javascript:alert(1)'],
+        1,
+        /javascript: scheme/,
+      ],
+      [
+        ['apps', 'create', '--name', 'x', '--type', 'web', '--redirect-uri', 'http://evil.example/cb'],
+        1,
+        /loopback/,
+      ],
       [['apps', 'create', '--name', 'x', '--type', 'service', '--bogus'], 2, /Unknown option '--bogus'/],
       [['apps', 'rotate-secret'], 2, /usage/],
       [['apis', 'create', '--identifier', 'not a uri'], 1, /absolute URI/],
@@ -127,7 +175,10 @@ describe('gatehouse CLI against PostgreSQL', function () {
   });
 
   it('reports an unreachable database without a stack trace', async () => {
-    const result = await runCli(['apps', 'list'], { ...env, DATABASE_URL: 'postgres://postgres@127.0.0.1:1/none' });
+    const result = await runCli(['apps', 'list'], {
+      ...env,
+      DATABASE_URL: 'postgres://postgres@127.0.0.1:1/none',
+    });
     expect(result.code).to.equal(1);
     expect(result.stderr.trim()).to.match(/^gatehouse: cannot reach the database/);
   });

@@ -1,15 +1,15 @@
 import { expect } from 'chai';
-import { bootGatehouse, type TestGatehouse } from '../../support/gatehouse.ts';
+import { createApiService } from '../../../src/clients/api-service.ts';
+import { createAppService } from '../../../src/clients/app-service.ts';
+import { createOrm, migrateUp } from '../../../src/persistence/orm.ts';
+import { systemClock } from '../../../src/shared/clock.ts';
+import { createLogger } from '../../../src/shared/logger.ts';
 import { createTestDatabase, type TestDatabase } from '../../support/database.ts';
+import { TEST_SECRETS } from '../../support/env.ts';
+import { bootGatehouse, type TestGatehouse } from '../../support/gatehouse.ts';
 import { clientCredentials } from '../../support/http.ts';
 import { startTcpProxy, type TcpProxy } from '../../support/tcp-proxy.ts';
 import { waitFor } from '../../support/wait-for.ts';
-import { createOrm, migrateUp } from '../../../src/persistence/orm.ts';
-import { createAppService } from '../../../src/clients/app-service.ts';
-import { createApiService } from '../../../src/clients/api-service.ts';
-import { createLogger } from '../../../src/shared/logger.ts';
-import { systemClock } from '../../../src/shared/clock.ts';
-import { TEST_SECRETS } from '../../support/env.ts';
 
 const API = 'https://api.example.test';
 
@@ -28,7 +28,11 @@ describe('a database outage', function () {
     const orm = await createOrm({ clientUrl: db.url }, createLogger('silent'));
     await migrateUp(orm);
     await createApiService({ orm, clock: systemClock }).create({ identifier: API, scopes: ['read'] });
-    const created = await createAppService({ orm, hashSecret: TEST_SECRETS.HASH_SECRET, clock: systemClock }).create({
+    const created = await createAppService({
+      orm,
+      hashSecret: TEST_SECRETS.HASH_SECRET,
+      clock: systemClock,
+    }).create({
       name: 'svc',
       type: 'service',
     });
@@ -45,7 +49,9 @@ describe('a database outage', function () {
   });
 
   it('makes /readyz answer 503 and the token endpoint fail cleanly, then recovers by itself', async () => {
-    expect((await clientCredentials(gh.url, app.clientId, app.secret, { resource: API })).status).to.equal(200);
+    expect((await clientCredentials(gh.url, app.clientId, app.secret, { resource: API })).status).to.equal(
+      200,
+    );
 
     proxy.cut();
     const ready = await fetch(`${gh.url}/readyz`);
@@ -59,7 +65,9 @@ describe('a database outage', function () {
     expect(failed.text).to.not.match(/ECONNREFUSED|pg|knex|at .+\.(js|ts):\d+/i);
 
     proxy.restore();
-    await waitFor(async () => (await fetch(`${gh.url}/readyz`)).status === 200, { what: 'readiness to return' });
+    await waitFor(async () => (await fetch(`${gh.url}/readyz`)).status === 200, {
+      what: 'readiness to return',
+    });
     const again = await clientCredentials(gh.url, app.clientId, app.secret, { resource: API });
     expect(again.status).to.equal(200);
   });

@@ -34,7 +34,10 @@ describe('graceful shutdown on SIGTERM', function () {
 
   it('finishes a request already in flight, then exits 0', async () => {
     const port = await freePort();
-    const server = spawnServer({ DATABASE_URL: db.url, ...TEST_SECRETS, ISSUER: `http://127.0.0.1:${port}` }, port);
+    const server = spawnServer(
+      { DATABASE_URL: db.url, ...TEST_SECRETS, ISSUER: `http://127.0.0.1:${port}` },
+      port,
+    );
     await waitUntilReady(server);
 
     const body = `grant_type=client_credentials&resource=${encodeURIComponent(API)}`;
