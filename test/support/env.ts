@@ -1,5 +1,6 @@
 /** Where the tests find PostgreSQL: TEST_DATABASE_URL names a database to connect to while creating one database per suite. */
-export const ADMIN_DATABASE_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+export const ADMIN_DATABASE_URL =
+  process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 
 /** Fixed secrets for tests: production-shaped (long enough), never used anywhere real. */
 export const TEST_SECRETS = {
