@@ -1,5 +1,4 @@
 import Koa from 'koa';
-import type Provider from 'oidc-provider';
 import type { Config } from '../config/config.ts';
 import { placeholderInteractionRoutes } from '../interactions/placeholder-routes.ts';
 import type { ProviderHolder } from '../oidc/provider-holder.ts';
@@ -31,7 +30,7 @@ export function createHttpApp(deps: HttpAppDeps): Koa {
   app.use(securityHeaders(config.issuer));
   const health = healthRoutes(deps.checkDatabase);
   app.use(health.routes());
-  const interactions = placeholderInteractionRoutes((): Provider => holder.provider);
+  const interactions = placeholderInteractionRoutes(() => holder.provider);
   app.use(interactions.routes());
   app.use(holder.middleware);
   app.use(notFound());

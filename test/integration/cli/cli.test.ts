@@ -92,6 +92,37 @@ describe('gatehouse CLI against PostgreSQL', function () {
     expect(list.stdout).to.include('portal');
   });
 
+  it('takes every apps create option', async () => {
+    const app = await cli(
+      'apps',
+      'create',
+      '--name',
+      'blog-admin',
+      '--type',
+      'web',
+      '--redirect-uri',
+      'https://blog.example.test/cb',
+      '--redirect-uri',
+      'http://localhost:3000/cb',
+      '--post-logout-redirect-uri',
+      'https://blog.example.test/',
+      '--cors-origin',
+      'https://blog.example.test',
+      '--first-party',
+      '--token-endpoint-auth-method',
+      'client_secret_post',
+      '--json',
+    );
+    expect(app.code, app.stderr).to.equal(0);
+    expect(app.json()).to.deep.include({
+      redirect_uris: ['https://blog.example.test/cb', 'http://localhost:3000/cb'],
+      post_logout_redirect_uris: ['https://blog.example.test/'],
+      cors_origins: ['https://blog.example.test'],
+      first_party: true,
+      token_endpoint_auth_method: 'client_secret_post',
+    });
+  });
+
   it('creates public apps without a secret', async () => {
     const spa = await cli(
       'apps',

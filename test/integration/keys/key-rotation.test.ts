@@ -84,3 +84,46 @@ describe('signing key rotation', () => {
     expect(await kids()).to.have.length(6);
   });
 });
+
+describe('signing keys at rest', () => {
+  it('are encrypted when KEY_ENCRYPTION_SECRET is set, and still sign', async () => {
+    const gh = await bootGatehouse({ KEY_ENCRYPTION_SECRET: 'key-encryption-secret-0123456789abcdef' });
+    try {
+      const rows = await gh.orm.em
+        .getDriver()
+        .getConnection()
+        .execute<{ private_jwk: string }[]>('select private_jwk from signing_keys');
+      expect(rows).to.have.length(4);
+      for (const row of rows) {
+        expect(row.private_jwk).to.match(/^enc:v1:/);
+        expect(row.private_jwk).to.not.include('"d"');
+      }
+      await gh.apis.create({ identifier: API, scopes: ['read'] });
+      const svc = await gh.apps.create({ name: 'svc', type: 'service' });
+      const { status, body } = await clientCredentials(gh.url, svc.app.clientId, String(svc.clientSecret), {
+        resource: API,
+      });
+      expect(status).to.equal(200);
+      const jwks = (await (await fetch(`${gh.url}/jwks`)).json()) as JSONWebKeySet;
+      await jwtVerify(String(body.access_token), createLocalJWKSet(jwks), {
+        issuer: gh.issuer,
+        audience: API,
+      });
+    } finally {
+      await gh.stop();
+    }
+  });
+
+  it('are stored as plain JWKs without KEY_ENCRYPTION_SECRET', async () => {
+    const gh = await bootGatehouse();
+    try {
+      const rows = await gh.orm.em
+        .getDriver()
+        .getConnection()
+        .execute<{ private_jwk: string }[]>('select private_jwk from signing_keys');
+      for (const row of rows) expect(JSON.parse(row.private_jwk)).to.have.property('d');
+    } finally {
+      await gh.stop();
+    }
+  });
+});
