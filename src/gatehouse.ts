@@ -4,7 +4,7 @@ import { createPayloadStore } from '../adapters/payload-store.ts';
 import { createClientRegistry } from './clients/client-registry.ts';
 import { createResourceRegistry } from './clients/resource-registry.ts';
 import type { Config } from './config/config.ts';
-import { createKeyStore } from './keys/key-store.ts';
+import { createKeyStore, maxSignedLifetime } from './keys/key-store.ts';
 import { createProvider } from './oidc/create-provider.ts';
 import { findNoAccount } from './oidc/find-account.ts';
 import { startKeyReloader } from './oidc/key-reloader.ts';
@@ -44,7 +44,7 @@ export async function startGatehouse(config: Config, logger: Logger): Promise<Ga
     orm,
     encryptionSecret: config.keyEncryptionSecret,
     clock,
-    maxSignedLifetimeSeconds: Math.max(ttl.accessToken, ttl.idToken, ttl.clientCredentials, 86_400),
+    maxSignedLifetimeSeconds: maxSignedLifetime(ttl),
   });
   await keyStore.ensureKeys();
 

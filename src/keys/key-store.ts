@@ -10,6 +10,18 @@ import { generateSigningKey, SIGNING_ALGS } from './key-generation.ts';
 const KEY_LOCK = 0x6761_7465;
 const PUBLISH_ORDER: Record<KeyState, number> = { current: 0, next: 1, previous: 2, retired: 3 };
 
+/**
+ * The longest a token signed by one key can stay valid, and so how long a demoted key must stay
+ * published. API access tokens may be given up to a day (see api-service.ts).
+ */
+export function maxSignedLifetime(ttl: {
+  accessToken: number;
+  idToken: number;
+  clientCredentials: number;
+}): number {
+  return Math.max(ttl.accessToken, ttl.idToken, ttl.clientCredentials, 86_400);
+}
+
 export interface KeyInfo {
   readonly kid: string;
   readonly alg: string;

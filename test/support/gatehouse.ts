@@ -6,7 +6,7 @@ import { createAppService } from '../../src/clients/app-service.ts';
 import type { Config } from '../../src/config/config.ts';
 import { loadConfig } from '../../src/config/load-config.ts';
 import { type Gatehouse, startGatehouse } from '../../src/gatehouse.ts';
-import { createKeyStore } from '../../src/keys/key-store.ts';
+import { createKeyStore, maxSignedLifetime } from '../../src/keys/key-store.ts';
 import { createOrm, type Orm } from '../../src/persistence/orm.ts';
 import { systemClock } from '../../src/shared/clock.ts';
 import { createLogger } from '../../src/shared/logger.ts';
@@ -61,7 +61,7 @@ export async function bootGatehouse(env: Record<string, string> = {}): Promise<T
       orm,
       encryptionSecret: config.keyEncryptionSecret,
       clock: systemClock,
-      maxSignedLifetimeSeconds: Math.max(ttl.accessToken, ttl.idToken, ttl.clientCredentials, 86_400),
+      maxSignedLifetimeSeconds: maxSignedLifetime(ttl),
     }),
     async stop() {
       await server.stop();

@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { createKeyStore, type KeyInfo } from '../../keys/key-store.ts';
+import { createKeyStore, type KeyInfo, maxSignedLifetime } from '../../keys/key-store.ts';
 import { systemClock } from '../../shared/clock.ts';
 import type { CliContext } from '../cli-context.ts';
 import { UsageError } from '../cli-error.ts';
@@ -24,7 +24,7 @@ export async function keysCommand(
     orm: ctx.orm,
     encryptionSecret: ctx.config.keyEncryptionSecret,
     clock: systemClock,
-    maxSignedLifetimeSeconds: Math.max(ttl.accessToken, ttl.idToken, ttl.clientCredentials, 86_400),
+    maxSignedLifetimeSeconds: maxSignedLifetime(ttl),
   });
   const show = (list: KeyInfo[]) =>
     table([

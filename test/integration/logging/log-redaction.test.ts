@@ -1,14 +1,10 @@
 import { expect } from 'chai';
-import { createApiService } from '../../../src/clients/api-service.ts';
-import { createAppService } from '../../../src/clients/app-service.ts';
-import { createOrm, migrateUp } from '../../../src/persistence/orm.ts';
-import { systemClock } from '../../../src/shared/clock.ts';
-import { createLogger } from '../../../src/shared/logger.ts';
 import { createTestDatabase, type TestDatabase } from '../../support/database.ts';
 import { TEST_SECRETS } from '../../support/env.ts';
 import { freePort } from '../../support/free-port.ts';
 import { basic, clientCredentials, postForm } from '../../support/http.ts';
 import { spawnServer, waitUntilReady } from '../../support/processes.ts';
+import { provision } from '../../support/provision.ts';
 
 const API = 'https://api.example.test';
 
@@ -22,13 +18,13 @@ describe('logs', function () {
   after(() => db.drop());
 
   it('are JSON lines that never contain secrets, tokens, codes or query strings, even at trace level', async () => {
-    const orm = await createOrm({ clientUrl: db.url }, createLogger('silent'));
-    await migrateUp(orm);
-    await createApiService({ orm, clock: systemClock }).create({ identifier: API, scopes: ['read'] });
-    const apps = createAppService({ orm, hashSecret: TEST_SECRETS.HASH_SECRET, clock: systemClock });
-    const svc = await apps.create({ name: 'svc', type: 'service' });
-    const legacy = await apps.create({ name: 'legacy', type: 'resource' });
-    await orm.close();
+    const { svc, legacy } = await provision(db.url, async ({ apps, apis }) => {
+      await apis.create({ identifier: API, scopes: ['read'] });
+      return {
+        svc: await apps.create({ name: 'svc', type: 'service' }),
+        legacy: await apps.create({ name: 'legacy', type: 'resource' }),
+      };
+    });
 
     const port = await freePort();
     const server = spawnServer(

@@ -1,13 +1,8 @@
 import { expect } from 'chai';
-import { createApiService } from '../../../src/clients/api-service.ts';
-import { createAppService } from '../../../src/clients/app-service.ts';
-import { createOrm, migrateUp } from '../../../src/persistence/orm.ts';
-import { systemClock } from '../../../src/shared/clock.ts';
-import { createLogger } from '../../../src/shared/logger.ts';
 import { createTestDatabase, type TestDatabase } from '../../support/database.ts';
-import { TEST_SECRETS } from '../../support/env.ts';
 import { bootGatehouse, type TestGatehouse } from '../../support/gatehouse.ts';
 import { clientCredentials } from '../../support/http.ts';
+import { provision } from '../../support/provision.ts';
 import { startTcpProxy, type TcpProxy } from '../../support/tcp-proxy.ts';
 import { waitFor } from '../../support/wait-for.ts';
 
@@ -25,19 +20,11 @@ describe('a database outage', function () {
     const url = new URL(db.url);
     proxy = await startTcpProxy(url.hostname, Number(url.port || 5432));
     // Provision directly, then run Gatehouse through the proxy.
-    const orm = await createOrm({ clientUrl: db.url }, createLogger('silent'));
-    await migrateUp(orm);
-    await createApiService({ orm, clock: systemClock }).create({ identifier: API, scopes: ['read'] });
-    const created = await createAppService({
-      orm,
-      hashSecret: TEST_SECRETS.HASH_SECRET,
-      clock: systemClock,
-    }).create({
-      name: 'svc',
-      type: 'service',
+    app = await provision(db.url, async ({ apps, apis }) => {
+      await apis.create({ identifier: API, scopes: ['read'] });
+      const created = await apps.create({ name: 'svc', type: 'service' });
+      return { clientId: created.app.clientId, secret: String(created.clientSecret) };
     });
-    app = { clientId: created.app.clientId, secret: String(created.clientSecret) };
-    await orm.close();
     url.port = String(proxy.port);
     gh = await bootGatehouse({ DATABASE_URL: url.toString() });
   });

@@ -1,14 +1,10 @@
 import { connect } from 'node:net';
 import { expect } from 'chai';
-import { createApiService } from '../../../src/clients/api-service.ts';
-import { createAppService } from '../../../src/clients/app-service.ts';
-import { createOrm, migrateUp } from '../../../src/persistence/orm.ts';
-import { systemClock } from '../../../src/shared/clock.ts';
-import { createLogger } from '../../../src/shared/logger.ts';
 import { createTestDatabase, type TestDatabase } from '../../support/database.ts';
 import { TEST_SECRETS } from '../../support/env.ts';
 import { freePort } from '../../support/free-port.ts';
 import { spawnServer, waitUntilReady } from '../../support/processes.ts';
+import { provision } from '../../support/provision.ts';
 
 const API = 'https://api.example.test';
 
@@ -19,16 +15,11 @@ describe('graceful shutdown on SIGTERM', function () {
 
   before(async () => {
     db = await createTestDatabase();
-    const orm = await createOrm({ clientUrl: db.url }, createLogger('silent'));
-    await migrateUp(orm);
-    await createApiService({ orm, clock: systemClock }).create({ identifier: API, scopes: ['read'] });
-    const { app, clientSecret } = await createAppService({
-      orm,
-      hashSecret: TEST_SECRETS.HASH_SECRET,
-      clock: systemClock,
-    }).create({ name: 'svc', type: 'service' });
-    credentials = Buffer.from(`${app.clientId}:${clientSecret}`).toString('base64');
-    await orm.close();
+    credentials = await provision(db.url, async ({ apps, apis }) => {
+      await apis.create({ identifier: API, scopes: ['read'] });
+      const { app, clientSecret } = await apps.create({ name: 'svc', type: 'service' });
+      return Buffer.from(`${app.clientId}:${clientSecret}`).toString('base64');
+    });
   });
   after(() => db.drop());
 
