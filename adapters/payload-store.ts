@@ -32,10 +32,11 @@ export function createPayloadStore(orm: Orm) {
     async upsert(kind: string, id: string, payload: Record<string, unknown>, expiresIn: number | undefined) {
       const expiresAt = expiresIn ? new Date(Date.now() + expiresIn * 1000) : null;
       await connection().execute(
-        `insert into oidc_payloads (kind, id, payload, grant_id, uid, user_code, expires_at)
-         values (?, ?, ?::jsonb, ?, ?, ?, ?)
+        `insert into oidc_payloads (kind, id, payload, grant_id, uid, user_code, account_id, expires_at)
+         values (?, ?, ?::jsonb, ?, ?, ?, ?, ?)
          on conflict (kind, id) do update set payload = excluded.payload, grant_id = excluded.grant_id,
-           uid = excluded.uid, user_code = excluded.user_code, expires_at = excluded.expires_at`,
+           uid = excluded.uid, user_code = excluded.user_code, account_id = excluded.account_id,
+           expires_at = excluded.expires_at`,
         [
           kind,
           id,
@@ -43,6 +44,7 @@ export function createPayloadStore(orm: Orm) {
           (payload.grantId as string | undefined) ?? null,
           (payload.uid as string | undefined) ?? null,
           (payload.userCode as string | undefined) ?? null,
+          (payload.accountId as string | undefined) ?? null,
           expiresAt,
         ],
         'run',
@@ -84,6 +86,20 @@ export function createPayloadStore(orm: Orm) {
     async revokeByGrantId(grantId: string) {
       if (!isLookupKey(grantId)) return;
       await connection().execute('delete from oidc_payloads where grant_id = ?', [grantId], 'run');
+    },
+
+    /**
+     * Signs an account out everywhere: its sessions, grants, codes and tokens, in one statement.
+     * Interactions are left alone (they hold no credential).
+     */
+    async revokeByAccountId(accountId: string): Promise<number> {
+      if (!isLookupKey(accountId)) return 0;
+      const result = await connection().execute<{ affectedRows: number }>(
+        `delete from oidc_payloads where account_id = ? and kind <> 'Interaction'`,
+        [accountId],
+        'run',
+      );
+      return result.affectedRows;
     },
 
     /** Purges rows past their expiry, in bounded batches so a large backlog never holds long locks. */

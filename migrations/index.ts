@@ -1,5 +1,6 @@
 import type { MigrationObject } from '@mikro-orm/core';
 import { Migration20261129000000Initial } from './Migration20261129000000Initial.ts';
+import { Migration20261129010000Identity } from './Migration20261129010000Identity.ts';
 
 /**
  * Every migration, in order. Listed explicitly (not discovered from disk) so the same list runs
@@ -7,4 +8,5 @@ import { Migration20261129000000Initial } from './Migration20261129000000Initial
  */
 export const MIGRATIONS: MigrationObject[] = [
   { name: 'Migration20261129000000Initial', class: Migration20261129000000Initial },
+  { name: 'Migration20261129010000Identity', class: Migration20261129010000Identity },
 ];

@@ -4,9 +4,16 @@ import { createPayloadStore } from '../adapters/payload-store.ts';
 import { createClientRegistry } from './clients/client-registry.ts';
 import { createResourceRegistry } from './clients/resource-registry.ts';
 import type { Config } from './config/config.ts';
+import { createEmailCodeService } from './identity/email-code-service.ts';
+import { createPasswordAuthenticator } from './identity/password-authenticator.ts';
+import { createPasswordHasher } from './identity/password-hasher.ts';
+import { createUserService } from './identity/user-service.ts';
+import { createUserTokenService } from './identity/user-token-service.ts';
 import { createKeyStore, maxSignedLifetime } from './keys/key-store.ts';
+import { createMailer } from './mail/mailer.ts';
+import { createOutbox } from './mail/outbox.ts';
 import { createProvider } from './oidc/create-provider.ts';
-import { findNoAccount } from './oidc/find-account.ts';
+import { createFindAccount } from './oidc/find-account.ts';
 import { startKeyReloader } from './oidc/key-reloader.ts';
 import { createProviderHolder } from './oidc/provider-holder.ts';
 import { openDatabaseTarget } from './persistence/database-target.ts';
@@ -48,11 +55,22 @@ export async function startGatehouse(config: Config, logger: Logger): Promise<Ga
   });
   await keyStore.ensureKeys();
 
+  const hasher = createPasswordHasher({ params: config.argon2, maxConcurrent: config.hashConcurrency });
+  const users = createUserService({ orm, hasher, clock });
+  const mailer = createMailer({
+    smtpUrl: config.smtpUrl,
+    from: config.mailFrom,
+    dataDir: config.dataDir,
+    env: config.env,
+    logger,
+  });
+  const outbox = createOutbox({ send: (message) => mailer.send(message), logger });
+
   const payloads = createPayloadStore(orm);
   const adapter = createAdapterFactory(payloads, createClientRegistry(orm));
   const findResource = createResourceRegistry(orm);
   const build = (jwks: JWK[]) =>
-    createProvider({ config, logger, adapter, jwks, findResource, findAccount: findNoAccount });
+    createProvider({ config, logger, adapter, jwks, findResource, findAccount: createFindAccount(users) });
   const holder = createProviderHolder(build(await keyStore.signingJwks()));
   const keyReloader = await startKeyReloader({
     keyStore,
@@ -77,6 +95,17 @@ export async function startGatehouse(config: Config, logger: Logger): Promise<Ga
     logger,
     holder,
     checkDatabase: async () => void (await connection.execute('select 1')),
+    interactions: {
+      users,
+      hasher,
+      authenticate: createPasswordAuthenticator({ users, hasher }),
+      codes: createEmailCodeService({ orm, hashSecret: config.hashSecret, clock }),
+      tokens: createUserTokenService({ orm, hashSecret: config.hashSecret, clock }),
+      outbox,
+      signOutEverywhere: async (userId) => void (await payloads.revokeByAccountId(userId)),
+      issuer: config.issuer,
+      logger,
+    },
   });
   const server = await listen(app, config.host, config.port);
   const kind = database.kind === 'postgres' ? 'postgres' : 'embedded';
@@ -98,7 +127,7 @@ export async function startGatehouse(config: Config, logger: Logger): Promise<Ga
     stop() {
       stopping ??= (async () => {
         await server.close(config.shutdownTimeoutMs);
-        await Promise.all([keyReloader.stop(), cleanup.stop()]);
+        await Promise.all([keyReloader.stop(), cleanup.stop(), outbox.drain()]);
         await orm.close();
         await database.close();
         logger.info('gatehouse stopped');

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { APP_TYPES, AUTH_METHODS } from '../persistence/entities/app.ts';
+import { APP_TYPES, AUTH_METHODS, SIGN_IN_METHODS } from '../persistence/entities/app.ts';
 import { corsOriginProblem, redirectUriProblem } from './redirect-uri.ts';
 
 const PUBLIC_TYPES = new Set(['spa', 'native']);
@@ -15,6 +15,18 @@ export const createAppInput = z
     corsOrigins: z.array(z.string().max(500)).max(50).default([]),
     firstParty: z.boolean().default(false),
     tokenEndpointAuthMethod: z.enum(AUTH_METHODS).optional(),
+    allowRegistration: z.boolean().default(false),
+    requireVerifiedEmail: z.boolean().default(false),
+    signInMethods: z
+      .array(z.enum(SIGN_IN_METHODS))
+      .min(1, 'at least one sign-in method')
+      .default(['password', 'email_code'])
+      .transform((methods) => [...new Set(methods)]),
+    logoUri: z
+      .url({ protocol: /^https$/, error: 'must be an https URL' })
+      .max(2000)
+      .nullable()
+      .default(null),
   })
   .superRefine((app, ctx) => {
     for (const [field, uris] of [

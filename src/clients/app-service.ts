@@ -49,6 +49,10 @@ export function createAppService(deps: { orm: Orm; hashSecret: string; clock: Cl
         firstParty: data.firstParty,
         tokenEndpointAuthMethod:
           data.tokenEndpointAuthMethod ?? (confidential ? 'client_secret_basic' : 'none'),
+        allowRegistration: data.allowRegistration,
+        requireVerifiedEmail: data.requireVerifiedEmail,
+        signInMethods: data.signInMethods,
+        logoUri: data.logoUri,
         disabledAt: null,
         createdAt: now,
         updatedAt: now,

@@ -5,6 +5,9 @@ export const GATEHOUSE_METADATA = {
   type: 'urn:gatehouse:app_type',
   firstParty: 'urn:gatehouse:first_party',
   corsOrigins: 'urn:gatehouse:cors_origins',
+  allowRegistration: 'urn:gatehouse:allow_registration',
+  requireVerifiedEmail: 'urn:gatehouse:require_verified_email',
+  signInMethods: 'urn:gatehouse:sign_in_methods',
 } as const;
 
 /** Separates the accepted secret hashes inside the one `client_secret` string oidc-provider keeps. */
@@ -25,6 +28,7 @@ export function toClientMetadata(app: App, secretHashes: readonly string[]): Rec
   const metadata: Record<string, unknown> = {
     client_id: app.clientId,
     client_name: app.name,
+    ...(app.logoUri ? { logo_uri: app.logoUri } : {}),
     application_type: app.type === 'native' ? 'native' : 'web',
     token_endpoint_auth_method: app.tokenEndpointAuthMethod,
     ...GRANTS[app.type],
@@ -33,6 +37,9 @@ export function toClientMetadata(app: App, secretHashes: readonly string[]): Rec
     [GATEHOUSE_METADATA.type]: app.type,
     [GATEHOUSE_METADATA.firstParty]: app.firstParty,
     [GATEHOUSE_METADATA.corsOrigins]: app.corsOrigins,
+    [GATEHOUSE_METADATA.allowRegistration]: app.allowRegistration,
+    [GATEHOUSE_METADATA.requireVerifiedEmail]: app.requireVerifiedEmail,
+    [GATEHOUSE_METADATA.signInMethods]: app.signInMethods,
   };
   if (app.tokenEndpointAuthMethod !== 'none') {
     // A confidential app whose every secret expired still needs a value; nothing hashes to it.

@@ -13,6 +13,10 @@ interface Row {
   cors_origins: string[];
   first_party: boolean;
   token_endpoint_auth_method: App['tokenEndpointAuthMethod'];
+  allow_registration: boolean;
+  require_verified_email: boolean;
+  sign_in_methods: App['signInMethods'];
+  logo_uri: string | null;
   hashes: string[];
 }
 
@@ -28,7 +32,8 @@ export function createClientRegistry(orm: Orm) {
       .getConnection()
       .execute<Row[]>(
         `select a.id, a.client_id, a.name, a.type, a.redirect_uris, a.post_logout_redirect_uris, a.cors_origins,
-                a.first_party, a.token_endpoint_auth_method,
+                a.first_party, a.token_endpoint_auth_method, a.allow_registration, a.require_verified_email,
+                a.sign_in_methods, a.logo_uri,
                 coalesce(json_agg(s.hash) filter (where s.hash is not null), '[]') as hashes
            from apps a
            left join app_secrets s on s.app_id = a.id and (s.expires_at is null or s.expires_at > now())
@@ -48,6 +53,10 @@ export function createClientRegistry(orm: Orm) {
       corsOrigins: row.cors_origins,
       firstParty: row.first_party,
       tokenEndpointAuthMethod: row.token_endpoint_auth_method,
+      allowRegistration: row.allow_registration,
+      requireVerifiedEmail: row.require_verified_email,
+      signInMethods: row.sign_in_methods,
+      logoUri: row.logo_uri,
       disabledAt: null,
       createdAt: new Date(0),
       updatedAt: new Date(0),

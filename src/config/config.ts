@@ -38,4 +38,11 @@ export interface Config {
   /** How often expired protocol rows are purged. */
   readonly cleanupIntervalSeconds: number;
   readonly shutdownTimeoutMs: number;
+  /** argon2id cost for user passwords; stored hashes are upgraded at the next sign-in when raised. */
+  readonly argon2: { readonly memoryKiB: number; readonly iterations: number; readonly parallelism: number };
+  /**
+   * Password hashes allowed in flight at once. Hashing shares libuv's thread pool with token
+   * signing; more than this starves signing and holds memoryKiB each.
+   */
+  readonly hashConcurrency: number;
 }

@@ -45,6 +45,10 @@ const envSchema = z.object({
   KEY_REFRESH_SECONDS: seconds(30),
   CLEANUP_INTERVAL_SECONDS: seconds(600),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
+  ARGON2_MEMORY_KIB: z.coerce.number().int().min(1024).max(4_194_304).default(65_536),
+  ARGON2_ITERATIONS: z.coerce.number().int().min(1).max(100).default(3),
+  ARGON2_PARALLELISM: z.coerce.number().int().min(1).max(64).default(4),
+  HASH_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(2),
 });
 
 export class ConfigError extends Error {
@@ -125,5 +129,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     keyRefreshSeconds: vars.KEY_REFRESH_SECONDS,
     cleanupIntervalSeconds: vars.CLEANUP_INTERVAL_SECONDS,
     shutdownTimeoutMs: vars.SHUTDOWN_TIMEOUT_MS,
+    argon2: Object.freeze({
+      memoryKiB: vars.ARGON2_MEMORY_KIB,
+      iterations: vars.ARGON2_ITERATIONS,
+      parallelism: vars.ARGON2_PARALLELISM,
+    }),
+    hashConcurrency: vars.HASH_CONCURRENCY,
   });
 }

@@ -1,7 +1,31 @@
 import type { FindAccount } from 'oidc-provider';
+import type { UserService } from '../identity/user-service.ts';
 
 /**
- * Accounts arrive with hosted sign-in; until then no end-user exists, so every lookup is empty and
- * any token naming a user is treated as invalid. Client-credentials tokens name no account.
+ * Resolves `sub` to a user for tokens, userinfo and sessions. A disabled or deleted user resolves
+ * to nothing, which oidc-provider treats as no account: sessions stop working and tokens naming
+ * them are refused. Clients-credentials tokens name no account.
  */
-export const findNoAccount: FindAccount = async () => undefined;
+export function createFindAccount(users: UserService): FindAccount {
+  return async (_ctx, sub) => {
+    const user = await users.findById(sub);
+    if (!user || user.status !== 'active') return undefined;
+    return {
+      accountId: user.id,
+      // oidc-provider keeps only the claims the granted scopes allow.
+      async claims() {
+        return {
+          sub: user.id,
+          email: user.email,
+          email_verified: user.emailVerified,
+          ...(user.name ? { name: user.name } : {}),
+          ...(user.givenName ? { given_name: user.givenName } : {}),
+          ...(user.familyName ? { family_name: user.familyName } : {}),
+          ...(user.picture ? { picture: user.picture } : {}),
+          ...(user.locale ? { locale: user.locale } : {}),
+          updated_at: Math.floor(user.updatedAt.getTime() / 1000),
+        };
+      },
+    };
+  };
+}

@@ -7,6 +7,7 @@ import {
   pkceRequired,
   revocationAllowed,
 } from './client-policies.ts';
+import { logoutSource, postLogoutSuccessSource } from './logout-pages.ts';
 import { renderError } from './render-error.ts';
 import { type FindResource, resourceIndicators } from './resource-indicators.ts';
 
@@ -52,7 +53,7 @@ export function buildProviderConfiguration(deps: ProviderDeps): Configuration {
       clientCredentials: { enabled: true },
       introspection: { enabled: true, allowedPolicy: introspectionAllowed },
       revocation: { enabled: true, allowedPolicy: revocationAllowed },
-      rpInitiatedLogout: { enabled: true },
+      rpInitiatedLogout: { enabled: true, logoutSource, postLogoutSuccessSource },
       resourceIndicators: resourceIndicators(findResource, ttl.accessToken),
       registration: { enabled: false },
     },

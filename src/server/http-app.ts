@@ -1,6 +1,7 @@
 import Koa from 'koa';
 import type { Config } from '../config/config.ts';
-import { placeholderInteractionRoutes } from '../interactions/placeholder-routes.ts';
+import type { InteractionDeps } from '../interactions/interaction-deps.ts';
+import { interactionRoutes } from '../interactions/interaction-routes.ts';
 import type { ProviderHolder } from '../oidc/provider-holder.ts';
 import type { Logger } from '../shared/logger.ts';
 import { healthRoutes } from './health-routes.ts';
@@ -14,6 +15,7 @@ export interface HttpAppDeps {
   readonly logger: Logger;
   readonly holder: ProviderHolder;
   readonly checkDatabase: () => Promise<void>;
+  readonly interactions: Omit<InteractionDeps, 'getProvider'>;
 }
 
 /** The Koa application: our middleware and routes in front, oidc-provider's routes behind them. */
@@ -30,7 +32,7 @@ export function createHttpApp(deps: HttpAppDeps): Koa {
   app.use(securityHeaders(config.issuer));
   const health = healthRoutes(deps.checkDatabase);
   app.use(health.routes());
-  const interactions = placeholderInteractionRoutes(() => holder.provider);
+  const interactions = interactionRoutes({ ...deps.interactions, getProvider: () => holder.provider });
   app.use(interactions.routes());
   app.use(holder.middleware);
   app.use(notFound());

@@ -13,6 +13,10 @@ export type AppErrorCode =
   | 'key.rotation_too_soon'
   | 'key.decrypt_failed'
   | 'embedded.locked'
+  | 'user.not_found'
+  | 'user.email_taken'
+  | 'user.weak_password'
+  | 'mail.send_failed'
   | 'internal';
 
 /** The one error model outside protocol flows (those throw oidc-provider's `errors.*`). */

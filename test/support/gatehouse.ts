@@ -6,6 +6,8 @@ import { createAppService } from '../../src/clients/app-service.ts';
 import type { Config } from '../../src/config/config.ts';
 import { loadConfig } from '../../src/config/load-config.ts';
 import { type Gatehouse, startGatehouse } from '../../src/gatehouse.ts';
+import { createPasswordHasher } from '../../src/identity/password-hasher.ts';
+import { createUserService, type UserService } from '../../src/identity/user-service.ts';
 import { createKeyStore, maxSignedLifetime } from '../../src/keys/key-store.ts';
 import { createOrm, type Orm } from '../../src/persistence/orm.ts';
 import { systemClock } from '../../src/shared/clock.ts';
@@ -23,6 +25,7 @@ export interface TestGatehouse {
   readonly orm: Orm;
   readonly apps: ReturnType<typeof createAppService>;
   readonly apis: ReturnType<typeof createApiService>;
+  readonly users: UserService;
   readonly keys: ReturnType<typeof createKeyStore>;
   readonly server: Gatehouse;
   stop(): Promise<void>;
@@ -41,6 +44,10 @@ export async function bootGatehouse(env: Record<string, string> = {}): Promise<T
     DATABASE_URL: db.url,
     DATA_DIR: dataDir,
     LOG_LEVEL: 'silent',
+    // Cheap hashes keep the suite fast; the cost property is proven by counting verifications.
+    ARGON2_MEMORY_KIB: '1024',
+    ARGON2_ITERATIONS: '1',
+    ARGON2_PARALLELISM: '1',
     ...TEST_SECRETS,
     ...env,
   });
@@ -57,6 +64,11 @@ export async function bootGatehouse(env: Record<string, string> = {}): Promise<T
     server,
     apps: createAppService({ orm, hashSecret: config.hashSecret, clock: systemClock }),
     apis: createApiService({ orm, clock: systemClock }),
+    users: createUserService({
+      orm,
+      hasher: createPasswordHasher({ params: config.argon2, maxConcurrent: 2 }),
+      clock: systemClock,
+    }),
     keys: createKeyStore({
       orm,
       encryptionSecret: config.keyEncryptionSecret,

@@ -15,6 +15,10 @@ const describe = (app: App) => ({
   cors_origins: app.corsOrigins,
   first_party: app.firstParty,
   token_endpoint_auth_method: app.tokenEndpointAuthMethod,
+  allow_registration: app.allowRegistration,
+  require_verified_email: app.requireVerifiedEmail,
+  sign_in_methods: app.signInMethods,
+  logo_uri: app.logoUri,
   disabled: app.disabledAt !== null,
   created_at: app.createdAt.toISOString(),
 });
@@ -44,6 +48,10 @@ export async function appsCommand(
           'cors-origin': { type: 'string', multiple: true },
           'first-party': { type: 'boolean' },
           'token-endpoint-auth-method': { type: 'string' },
+          'allow-registration': { type: 'boolean' },
+          'require-verified-email': { type: 'boolean' },
+          'sign-in-method': { type: 'string', multiple: true },
+          'logo-uri': { type: 'string' },
         },
       });
       if (!values.name || !values.type) throw new UsageError('apps create needs --name and --type');
@@ -57,6 +65,12 @@ export async function appsCommand(
         tokenEndpointAuthMethod: values['token-endpoint-auth-method'] as
           | App['tokenEndpointAuthMethod']
           | undefined,
+        allowRegistration: values['allow-registration'] ?? false,
+        requireVerifiedEmail: values['require-verified-email'] ?? false,
+        ...(values['sign-in-method']
+          ? { signInMethods: values['sign-in-method'] as App['signInMethods'] }
+          : {}),
+        logoUri: values['logo-uri'] ?? null,
       });
       const secretLine = clientSecret
         ? `client_secret: ${clientSecret}\n\nStore the secret now: it is shown only once.`

@@ -4,6 +4,9 @@ export const APP_TYPES = ['web', 'spa', 'native', 'service', 'resource'] as cons
 export type AppType = (typeof APP_TYPES)[number];
 export const AUTH_METHODS = ['client_secret_basic', 'client_secret_post', 'none'] as const;
 export type TokenEndpointAuthMethod = (typeof AUTH_METHODS)[number];
+/** How users may sign in to an app (upstream social sign-in joins this list later). */
+export const SIGN_IN_METHODS = ['password', 'email_code'] as const;
+export type SignInMethod = (typeof SIGN_IN_METHODS)[number];
 
 /** An application registered with Gatehouse; oidc-provider sees it as a client (see src/clients/). */
 export interface App {
@@ -16,6 +19,12 @@ export interface App {
   corsOrigins: string[];
   firstParty: boolean;
   tokenEndpointAuthMethod: TokenEndpointAuthMethod;
+  /** Whether the sign-in page offers registration for this app. */
+  allowRegistration: boolean;
+  /** Whether users must have verified their email to sign in to this app. */
+  requireVerifiedEmail: boolean;
+  signInMethods: SignInMethod[];
+  logoUri: string | null;
   disabledAt: Date | null;
   createdAt: Date;
   updatedAt: Date;
@@ -34,6 +43,10 @@ export const AppSchema = new EntitySchema<App>({
     corsOrigins: { type: 'json' },
     firstParty: { type: 'boolean', default: false },
     tokenEndpointAuthMethod: { type: 'text' },
+    allowRegistration: { type: 'boolean', default: false },
+    requireVerifiedEmail: { type: 'boolean', default: false },
+    signInMethods: { type: 'json' },
+    logoUri: { type: 'text', nullable: true },
     disabledAt: { type: 'datetime', nullable: true },
     createdAt: { type: 'datetime' },
     updatedAt: { type: 'datetime' },

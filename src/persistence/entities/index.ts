@@ -2,5 +2,6 @@ import { ApiSchema } from './api.ts';
 import { AppSchema } from './app.ts';
 import { AppSecretSchema } from './app-secret.ts';
 import { SigningKeySchema } from './signing-key.ts';
+import { UserSchema } from './user.ts';
 
-export const ENTITIES = [AppSchema, AppSecretSchema, ApiSchema, SigningKeySchema];
+export const ENTITIES = [AppSchema, AppSecretSchema, ApiSchema, SigningKeySchema, UserSchema];

@@ -1,0 +1,25 @@
+import type { Client } from 'oidc-provider';
+import { GATEHOUSE_METADATA } from '../clients/client-metadata.ts';
+import type { SignInMethod } from '../persistence/entities/app.ts';
+
+export interface AppSettings {
+  readonly name: string;
+  readonly logo: string | undefined;
+  readonly firstParty: boolean;
+  readonly allowRegistration: boolean;
+  readonly requireVerifiedEmail: boolean;
+  readonly signInMethods: readonly SignInMethod[];
+}
+
+/** The per-app sign-in settings carried on oidc-provider's Client (see client-metadata.ts). */
+export function appSettings(client: Client): AppSettings {
+  const meta = client as unknown as Record<string, unknown>;
+  return {
+    name: client.clientName ?? 'an application',
+    logo: typeof client.logoUri === 'string' ? client.logoUri : undefined,
+    firstParty: meta[GATEHOUSE_METADATA.firstParty] === true,
+    allowRegistration: meta[GATEHOUSE_METADATA.allowRegistration] === true,
+    requireVerifiedEmail: meta[GATEHOUSE_METADATA.requireVerifiedEmail] === true,
+    signInMethods: (meta[GATEHOUSE_METADATA.signInMethods] as SignInMethod[] | undefined) ?? ['password'],
+  };
+}

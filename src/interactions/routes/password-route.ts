@@ -1,0 +1,35 @@
+import type Router from '@koa/router';
+import { assertCsrf } from '../csrf.ts';
+import { readForm } from '../form.ts';
+import { loadInteraction } from '../interaction-context.ts';
+import type { InteractionDeps } from '../interaction-deps.ts';
+import { assertMethod, assertPrompt, renderLogin } from '../login-page.ts';
+import { completeSignIn } from '../sign-in.ts';
+
+export function passwordRoute(router: Router, deps: InteractionDeps): void {
+  router.post('/interaction/:uid/password', async (ctx) => {
+    const form = await readForm(ctx);
+    assertCsrf(ctx, form);
+    const interaction = await loadInteraction(ctx, deps.getProvider());
+    assertPrompt(interaction, 'login');
+    assertMethod(interaction, 'password');
+    const email = (form.email ?? '').trim();
+    const password = form.password ?? '';
+    if (!email || !password) {
+      return renderLogin(ctx, interaction, { email, error: 'Enter your email and password.', status: 400 });
+    }
+    const result = await deps.authenticate(email, password);
+    if (result.outcome === 'disabled') {
+      return renderLogin(ctx, interaction, {
+        email,
+        error: 'This account is disabled. Contact your administrator.',
+        status: 403,
+      });
+    }
+    if (result.outcome === 'invalid') {
+      // The same words, status and timing whether or not the account exists.
+      return renderLogin(ctx, interaction, { email, error: 'Wrong email or password.', status: 401 });
+    }
+    await completeSignIn(ctx, deps, interaction, result.user, ['pwd']);
+  });
+}
