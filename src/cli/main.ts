@@ -7,6 +7,7 @@ import { apisCommand } from './commands/apis-command.ts';
 import { appsCommand } from './commands/apps-command.ts';
 import { keysCommand } from './commands/keys-command.ts';
 import { migrateCommand } from './commands/migrate-command.ts';
+import { usersCommand } from './commands/users-command.ts';
 import { createOutput } from './output.ts';
 
 const HELP = `gatehouse: manage a Gatehouse OpenID Connect provider
@@ -22,6 +23,8 @@ const HELP = `gatehouse: manage a Gatehouse OpenID Connect provider
   gatehouse apis create --identifier URI [--scope SCOPE]... [--name NAME] [--access-token-ttl SECONDS]
   gatehouse apis list
   gatehouse keys list | rotate [--force]
+  gatehouse users create --email EMAIL [--password PASSWORD] [--name NAME] [--verified]
+  gatehouse users list | disable ID|EMAIL | enable ID|EMAIL
 
 Every command takes --json for machine-readable output. Configuration comes from the same
 environment variables as the server (DATABASE_URL, DATA_DIR, HASH_SECRET, ...).`;
@@ -38,6 +41,7 @@ const COMMANDS: Record<string, Command> = {
   apps: appsCommand,
   apis: apisCommand,
   keys: keysCommand,
+  users: usersCommand,
 };
 
 /** Runs one CLI invocation and returns its exit code: 0 ok, 1 failed, 2 usage. */

@@ -31,7 +31,7 @@ export async function relyingParty(
     redirectUri: app.redirectUri,
     async start(browser, params = {}) {
       const verifier = oidc.randomPKCECodeVerifier();
-      const state = oidc.randomState();
+      const state = params.state ?? oidc.randomState();
       const nonce = oidc.randomNonce();
       const url = oidc.buildAuthorizationUrl(config, {
         redirect_uri: app.redirectUri,

@@ -250,7 +250,7 @@ describe('bad input at the protocol endpoints', () => {
     expect(response.text).to.not.include('<script>alert(1)</script>');
   });
 
-  it('/auth sends a valid request to the interaction page, which says sign-in is not configured (no dev login)', async () => {
+  it("/auth sends a valid request to Gatehouse's own sign-in page, never oidc-provider's development login", async () => {
     const query = new URLSearchParams({
       client_id: web.id,
       response_type: 'code',
@@ -267,9 +267,10 @@ describe('bad input at the protocol endpoints', () => {
       .map((cookie) => cookie.split(';')[0])
       .join('; ');
     const page = await send(location, { headers: { cookie: cookies } });
-    expect(page.status).to.equal(503);
-    expect(page.text).to.include('Sign-in is not configured yet');
-    expect(page.text).to.include('portal');
+    expect(page.status).to.equal(200);
+    expect(page.text).to.include('id="login-form"');
+    expect(page.text).to.include('Signing in to <strong>portal</strong>');
+    // the development login takes any user name in a field called "login"
     expect(page.text).to.not.match(/<input[^>]+name="login"/);
     // without the interaction cookie: a clear error page, not a 500
     const stranger = await send(location);

@@ -205,6 +205,46 @@ describe('gatehouse CLI against PostgreSQL', function () {
     }
   });
 
+  it('creates, lists, disables and enables users; the JSON id is the sub', async () => {
+    const created = await cli(
+      'users',
+      'create',
+      '--email',
+      'Cli@Example.test',
+      '--password',
+      'a cli passphrase',
+      '--verified',
+      '--json',
+    );
+    expect(created.code, created.stderr).to.equal(0);
+    const user = created.json<{ id: string; email: string; email_verified: boolean; status: string }>();
+    expect(user).to.include({ email: 'Cli@Example.test', email_verified: true, status: 'active' });
+    expect((await gh.users.findByEmail('cli@example.test'))?.id).to.equal(user.id);
+    const list = await cli('users', 'list', '--json');
+    expect(list.json<{ id: string }[]>().map((entry) => entry.id)).to.include(user.id);
+    const disabled = await cli('users', 'disable', 'cli@example.test', '--json');
+    expect(disabled.code, disabled.stderr).to.equal(0);
+    expect(disabled.json()).to.include({ status: 'disabled' });
+    const enabled = await cli('users', 'enable', user.id);
+    expect(enabled.stdout).to.match(/Enabled Cli@Example.test/);
+    expect((await gh.users.findById(user.id))?.status).to.equal('active');
+  });
+
+  it('refuses duplicate users and weak passwords with a one-line reason', async () => {
+    const cases: [string[], RegExp][] = [
+      [['users', 'create', '--email', 'cli@example.test', '--password', 'another passphrase'], /exists/],
+      [['users', 'create', '--email', 'new@example.test', '--password', 'password1'], /too common/],
+      [['users', 'create', '--email', 'not-an-email'], /valid email/],
+      [['users', 'disable', 'ghost@example.test'], /no user/],
+    ];
+    for (const [args, reason] of cases) {
+      const result = await cli(...args);
+      expect(result.code, args.join(' ')).to.equal(1);
+      expect(result.stderr.trim().split('\n'), args.join(' ')).to.have.length(1);
+      expect(result.stderr, args.join(' ')).to.match(reason);
+    }
+  });
+
   it('reports an unreachable database without a stack trace', async () => {
     const result = await runCli(['apps', 'list'], {
       ...env,

@@ -184,6 +184,10 @@ describe('createAppInput', () => {
         postLogoutRedirectUris: [],
         corsOrigins: [],
         firstParty: false,
+        allowRegistration: false,
+        requireVerifiedEmail: false,
+        signInMethods: ['password', 'email_code'],
+        logoUri: null,
       });
     });
 
