@@ -9,7 +9,7 @@ import type { UserService } from '../identity/user-service.ts';
 export function createFindAccount(users: UserService): FindAccount {
   return async (_ctx, sub) => {
     const user = await users.findById(sub);
-    if (!user || user.status !== 'active') return undefined;
+    if (user?.status !== 'active') return undefined;
     return {
       accountId: user.id,
       // oidc-provider keeps only the claims the granted scopes allow.

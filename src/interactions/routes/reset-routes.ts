@@ -76,7 +76,7 @@ export function resetRoutes(router: Router, deps: InteractionDeps): void {
     const password = form.password ?? '';
     const userId = await deps.tokens.peek(token, 'password_reset');
     const user = userId ? await deps.users.findById(userId) : null;
-    if (!user || user.status !== 'active') return renderPage(ctx, undefined, 'message', INVALID_LINK, 400);
+    if (user?.status !== 'active') return renderPage(ctx, undefined, 'message', INVALID_LINK, 400);
     // Check the password before using up the link, so a weak choice does not cost the user their link.
     const weak = passwordProblem(password, { email: user.email });
     if (weak) return renderPage(ctx, undefined, 'reset', { token, error: weak }, 400);
