@@ -35,11 +35,15 @@ export function buildProviderConfiguration(deps: ProviderDeps): Configuration {
     rotateRefreshToken: true,
     scopes: ['openid', 'offline_access', 'profile', 'email'],
     claims: {
+      // How the user authenticated (pwd, otp): apps that need a stronger factor can check it.
+      amr: null,
       openid: ['sub'],
       email: ['email', 'email_verified'],
       profile: ['name', 'given_name', 'family_name', 'preferred_username', 'picture', 'locale', 'updated_at'],
     },
     extraClientMetadata,
+    // Scope claims (email, name...) go into the ID token too, as most app libraries read them there.
+    conformIdTokenClaims: false,
     clientBasedCORS,
     enabledJWA: {
       // Never `none` or HS* for ID tokens: discovery advertises exactly what the keys can sign.
@@ -56,6 +60,7 @@ export function buildProviderConfiguration(deps: ProviderDeps): Configuration {
       rpInitiatedLogout: { enabled: true, logoutSource, postLogoutSuccessSource },
       resourceIndicators: resourceIndicators(findResource, ttl.accessToken),
       registration: { enabled: false },
+      claimsParameter: { enabled: true },
     },
     interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}` },
     ttl: {
