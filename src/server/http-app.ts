@@ -5,6 +5,7 @@ import { interactionRoutes } from '../interactions/interaction-routes.ts';
 import type { ProviderHolder } from '../oidc/provider-holder.ts';
 import type { Logger } from '../shared/logger.ts';
 import { healthRoutes } from './health-routes.ts';
+import { homeRoute } from './home-route.ts';
 import { errorHandler, notFound } from './middleware/error-handler.ts';
 import { requestContext } from './middleware/request-context.ts';
 import { securityHeaders } from './middleware/security-headers.ts';
@@ -32,6 +33,7 @@ export function createHttpApp(deps: HttpAppDeps): Koa {
   app.use(securityHeaders(config.issuer));
   const health = healthRoutes(deps.checkDatabase);
   app.use(health.routes());
+  app.use(homeRoute(config.issuer).routes());
   const interactions = interactionRoutes({ ...deps.interactions, getProvider: () => holder.provider });
   app.use(interactions.routes());
   app.use(holder.middleware);

@@ -64,6 +64,14 @@ describe('discovery and JWKS', () => {
     expect(new Set(keys.map((key) => key.kid)).size).to.equal(keys.length);
   });
 
+  it('shows a home page that names the issuer and links to discovery', async () => {
+    const response = await fetch(`${gh.url}/`);
+    expect(response.status).to.equal(200);
+    const html = await response.text();
+    expect(html).to.include(`<code id="issuer">${gh.issuer}</code>`);
+    expect(html).to.include(`${gh.issuer}/.well-known/openid-configuration`);
+  });
+
   it('answers health and readiness probes', async () => {
     expect((await fetch(`${gh.url}/healthz`)).status).to.equal(200);
     const ready = await fetch(`${gh.url}/readyz`);
