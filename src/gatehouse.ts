@@ -1,8 +1,9 @@
 import type { JWK } from 'oidc-provider';
 import { createAdapterFactory } from '../adapters/mikro-orm-adapter.ts';
 import { createPayloadStore } from '../adapters/payload-store.ts';
-import { createClientRegistry } from './clients/client-registry.ts';
-import { createResourceRegistry } from './clients/resource-registry.ts';
+import { createAppIdLookup, createClientRegistry } from './clients/client-registry.ts';
+import { createResourceOwnership, createResourceRegistry } from './clients/resource-registry.ts';
+import { createRoleService } from './clients/role-service.ts';
 import type { Config } from './config/config.ts';
 import { createEmailCodeService } from './identity/email-code-service.ts';
 import { createPasswordAuthenticator } from './identity/password-authenticator.ts';
@@ -16,6 +17,7 @@ import { createProvider } from './oidc/create-provider.ts';
 import { createFindAccount } from './oidc/find-account.ts';
 import { startKeyReloader } from './oidc/key-reloader.ts';
 import { createProviderHolder } from './oidc/provider-holder.ts';
+import { createExtraTokenClaims } from './oidc/token-claims.ts';
 import { openDatabaseTarget } from './persistence/database-target.ts';
 import { createOrm, migrateUp } from './persistence/orm.ts';
 import { createHttpApp } from './server/http-app.ts';
@@ -57,6 +59,7 @@ export async function startGatehouse(config: Config, logger: Logger): Promise<Ga
 
   const hasher = createPasswordHasher({ params: config.argon2, maxConcurrent: config.hashConcurrency });
   const users = createUserService({ orm, hasher, clock });
+  const roles = createRoleService({ orm, clock });
   const mailer = createMailer({
     smtpUrl: config.smtpUrl,
     from: config.mailFrom,
@@ -70,7 +73,16 @@ export async function startGatehouse(config: Config, logger: Logger): Promise<Ga
   const adapter = createAdapterFactory(payloads, createClientRegistry(orm));
   const findResource = createResourceRegistry(orm);
   const build = (jwks: JWK[]) =>
-    createProvider({ config, logger, adapter, jwks, findResource, findAccount: createFindAccount(users) });
+    createProvider({
+      config,
+      logger,
+      adapter,
+      jwks,
+      findResource,
+      findAccount: createFindAccount(users, roles),
+      extraTokenClaims: createExtraTokenClaims({ roles, appIdOf: createAppIdLookup(orm) }),
+      servesApi: createResourceOwnership(orm),
+    });
   const holder = createProviderHolder(build(await keyStore.signingJwks()));
   const keyReloader = await startKeyReloader({
     keyStore,

@@ -21,7 +21,10 @@ const HELP = `gatehouse: manage a Gatehouse OpenID Connect provider
                         [--sign-in-method password|email_code]... [--logo-uri URL]
   gatehouse apps list | show CLIENT_ID | delete CLIENT_ID | rotate-secret CLIENT_ID [--grace SECONDS]
   gatehouse apis create --identifier URI [--scope SCOPE]... [--name NAME] [--access-token-ttl SECONDS]
+                        [--token-format jwt|opaque] [--resource-app CLIENT_ID]
   gatehouse apis list
+  gatehouse apis grant --api URI --app CLIENT_ID [--scope SCOPE]...   (default: all the API's scopes)
+  gatehouse apis revoke --api URI --app CLIENT_ID
   gatehouse keys list | rotate [--force]
   gatehouse users create --email EMAIL [--password PASSWORD] [--name NAME] [--verified]
   gatehouse users list | disable ID|EMAIL | enable ID|EMAIL

@@ -75,6 +75,26 @@ export const createAppInput = z
   });
 export type CreateAppInput = z.input<typeof createAppInput>;
 
+/** What may change after creation: everything but the type and how the app authenticates. */
+export const updateAppInput = z
+  .object({
+    name: z.string().trim().min(1).max(200),
+    redirectUris: z.array(z.string().max(2000)).max(50),
+    postLogoutRedirectUris: z.array(z.string().max(2000)).max(50),
+    corsOrigins: z.array(z.string().max(500)).max(50),
+    firstParty: z.boolean(),
+    allowRegistration: z.boolean(),
+    requireVerifiedEmail: z.boolean(),
+    signInMethods: z.array(z.enum(SIGN_IN_METHODS)).min(1),
+    logoUri: z
+      .url({ protocol: /^https$/, error: 'must be an https URL' })
+      .max(2000)
+      .nullable(),
+  })
+  .partial()
+  .strict();
+export type UpdateAppInput = z.input<typeof updateAppInput>;
+
 export function isPublicType(type: string): boolean {
   return PUBLIC_TYPES.has(type);
 }

@@ -5,7 +5,13 @@ import type { Orm } from '../persistence/orm.ts';
 import { AppError } from '../shared/app-error.ts';
 import type { Clock } from '../shared/clock.ts';
 import { validate } from '../shared/validate.ts';
-import { type CreateAppInput, createAppInput, isPublicType } from './app-input.ts';
+import {
+  type CreateAppInput,
+  createAppInput,
+  isPublicType,
+  type UpdateAppInput,
+  updateAppInput,
+} from './app-input.ts';
 import { generateClientSecret, hashClientSecret } from './client-secret.ts';
 
 export interface CreatedApp {
@@ -15,12 +21,28 @@ export interface CreatedApp {
 }
 
 export interface AppService {
-  create(input: CreateAppInput): Promise<CreatedApp>;
+  create(input: CreateAppInput, options?: { builtIn?: boolean }): Promise<CreatedApp>;
+  update(clientId: string, patch: UpdateAppInput): Promise<App>;
+  /** A disabled app gets no tokens and its existing tokens stop working. */
+  setDisabled(clientId: string, disabled: boolean): Promise<App>;
   list(): Promise<App[]>;
   get(clientId: string): Promise<App>;
   remove(clientId: string): Promise<void>;
   /** Issues a new secret; the old ones stay valid for graceSeconds (0 = revoked now). */
   rotateSecret(clientId: string, graceSeconds: number): Promise<string>;
+}
+
+type TransactionalEm = Parameters<Parameters<ReturnType<Orm['em']['fork']>['transactional']>[0]>[0];
+
+async function revokeTokensOf(em: TransactionalEm, clientId: string): Promise<void> {
+  await em
+    .getConnection()
+    .execute(
+      `delete from oidc_payloads where payload->>'clientId' = ?`,
+      [clientId],
+      'run',
+      em.getTransactionContext(),
+    );
 }
 
 export function createAppService(deps: { orm: Orm; hashSecret: string; clock: Clock }): AppService {
@@ -33,7 +55,7 @@ export function createAppService(deps: { orm: Orm; hashSecret: string; clock: Cl
   }
 
   return {
-    async create(input) {
+    async create(input, options = {}) {
       const data = validate(createAppInput, input);
       const now = clock();
       const confidential = !isPublicType(data.type);
@@ -53,6 +75,7 @@ export function createAppService(deps: { orm: Orm; hashSecret: string; clock: Cl
         requireVerifiedEmail: data.requireVerifiedEmail,
         signInMethods: data.signInMethods,
         logoUri: data.logoUri,
+        builtIn: options.builtIn ?? false,
         disabledAt: null,
         createdAt: now,
         updatedAt: now,
@@ -81,18 +104,43 @@ export function createAppService(deps: { orm: Orm; hashSecret: string; clock: Cl
 
     get: find,
 
-    async remove(clientId) {
+    async update(clientId, patch) {
+      const app = await find(clientId);
+      const changes = validate(updateAppInput, patch);
+      // Re-check the whole app, so rules that relate fields (type vs redirect URIs) still hold.
+      validate(createAppInput, {
+        name: changes.name ?? app.name,
+        type: app.type,
+        redirectUris: changes.redirectUris ?? app.redirectUris,
+        postLogoutRedirectUris: changes.postLogoutRedirectUris ?? app.postLogoutRedirectUris,
+        corsOrigins: changes.corsOrigins ?? app.corsOrigins,
+        tokenEndpointAuthMethod: app.tokenEndpointAuthMethod,
+        signInMethods: changes.signInMethods ?? app.signInMethods,
+        logoUri: changes.logoUri === undefined ? app.logoUri : changes.logoUri,
+      });
+      await orm.em.fork().nativeUpdate(AppSchema, { id: app.id }, { ...changes, updatedAt: clock() });
+      return find(clientId);
+    },
+
+    async setDisabled(clientId, disabled) {
       const app = await find(clientId);
       await orm.em.fork().transactional(async (em) => {
+        await em.nativeUpdate(
+          AppSchema,
+          { id: app.id },
+          { disabledAt: disabled ? clock() : null, updatedAt: clock() },
+        );
+        if (disabled) await revokeTokensOf(em, app.clientId);
+      });
+      return find(clientId);
+    },
+
+    async remove(clientId) {
+      const app = await find(clientId);
+      if (app.builtIn) throw new AppError('app.built_in', 'built-in apps cannot be deleted', 409);
+      await orm.em.fork().transactional(async (em) => {
         // An app that no longer exists must not keep working tokens or sessions' grants.
-        await em
-          .getConnection()
-          .execute(
-            `delete from oidc_payloads where payload->>'clientId' = ?`,
-            [app.clientId],
-            'run',
-            em.getTransactionContext(),
-          );
+        await revokeTokensOf(em, app.clientId);
         await em.nativeDelete(AppSchema, { id: app.id });
       });
     },

@@ -57,10 +57,23 @@ export function createClientRegistry(orm: Orm) {
       requireVerifiedEmail: row.require_verified_email,
       signInMethods: row.sign_in_methods,
       logoUri: row.logo_uri,
+      builtIn: false,
       disabledAt: null,
       createdAt: new Date(0),
       updatedAt: new Date(0),
     };
     return toClientMetadata(app, row.hashes);
+  };
+}
+
+/** client_id → the app's own id (the `tid` claim). */
+export function createAppIdLookup(orm: Orm) {
+  return async function appIdOf(clientId: string): Promise<string | undefined> {
+    if (!isLookupKey(clientId, 200)) return undefined;
+    const rows = await orm.em
+      .getDriver()
+      .getConnection()
+      .execute<{ id: string }[]>('select id from apps where client_id = ?', [clientId]);
+    return rows[0]?.id;
   };
 }

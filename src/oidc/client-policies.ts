@@ -28,14 +28,27 @@ export function clientBasedCORS(ctx: KoaContextWithOIDC, origin: string, client:
   return route === 'userinfo' || client.clientAuthMethod === 'none';
 }
 
-/** Resource apps (legacy back-ends) introspect others' tokens; any other app only its own. */
-export async function introspectionAllowed(
-  _ctx: KoaContextWithOIDC,
-  client: Client,
-  token: AccessToken | ClientCredentials | RefreshToken,
-): Promise<boolean> {
-  if (appTypeOf(client) === 'resource') return true;
-  return token.clientId === client.clientId;
+/** Whether a resource app serves the API (audience) a token was issued for. */
+export type ServesApi = (resourceClientId: string, audience: string) => Promise<boolean>;
+
+/**
+ * An app may introspect its own tokens; a resource app (a legacy back-end) also the tokens issued
+ * for an API it serves. Nobody else learns anything: the answer is {"active": false}.
+ */
+export function introspectionPolicy(servesApi: ServesApi) {
+  return async function introspectionAllowed(
+    _ctx: KoaContextWithOIDC,
+    client: Client,
+    token: AccessToken | ClientCredentials | RefreshToken,
+  ): Promise<boolean> {
+    if (token.clientId === client.clientId) return true;
+    if (appTypeOf(client) !== 'resource') return false;
+    const audiences = ([] as unknown[]).concat((token as { aud?: unknown }).aud ?? []);
+    for (const audience of audiences) {
+      if (typeof audience === 'string' && (await servesApi(client.clientId, audience))) return true;
+    }
+    return false;
+  };
 }
 
 export async function revocationAllowed(

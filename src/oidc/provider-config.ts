@@ -3,9 +3,10 @@ import type { Config } from '../config/config.ts';
 import {
   clientBasedCORS,
   extraClientMetadata,
-  introspectionAllowed,
+  introspectionPolicy,
   pkceRequired,
   revocationAllowed,
+  type ServesApi,
 } from './client-policies.ts';
 import { logoutSource, postLogoutSuccessSource } from './logout-pages.ts';
 import { renderError } from './render-error.ts';
@@ -17,11 +18,13 @@ export interface ProviderDeps {
   readonly jwks: JWK[];
   readonly findResource: FindResource;
   readonly findAccount: Configuration['findAccount'];
+  readonly extraTokenClaims: Configuration['extraTokenClaims'];
+  readonly servesApi: ServesApi;
 }
 
 /** Every oidc-provider setting Gatehouse relies on, in one place. Defaults we depend on are spelled out. */
 export function buildProviderConfiguration(deps: ProviderDeps): Configuration {
-  const { config, adapter, jwks, findResource, findAccount } = deps;
+  const { config, adapter, jwks, findResource, findAccount, extraTokenClaims } = deps;
   const { ttl } = config;
   return {
     adapter,
@@ -33,14 +36,16 @@ export function buildProviderConfiguration(deps: ProviderDeps): Configuration {
     clientAuthMethods: ['client_secret_basic', 'client_secret_post', 'none'],
     pkce: { required: pkceRequired },
     rotateRefreshToken: true,
-    scopes: ['openid', 'offline_access', 'profile', 'email'],
+    scopes: ['openid', 'offline_access', 'profile', 'email', 'roles'],
     claims: {
       // How the user authenticated (pwd, otp): apps that need a stronger factor can check it.
       amr: null,
       openid: ['sub'],
       email: ['email', 'email_verified'],
       profile: ['name', 'given_name', 'family_name', 'preferred_username', 'picture', 'locale', 'updated_at'],
+      roles: ['roles'],
     },
+    extraTokenClaims,
     extraClientMetadata,
     // Scope claims (email, name...) go into the ID token too, as most app libraries read them there.
     conformIdTokenClaims: false,
@@ -55,7 +60,7 @@ export function buildProviderConfiguration(deps: ProviderDeps): Configuration {
     features: {
       devInteractions: { enabled: false },
       clientCredentials: { enabled: true },
-      introspection: { enabled: true, allowedPolicy: introspectionAllowed },
+      introspection: { enabled: true, allowedPolicy: introspectionPolicy(deps.servesApi) },
       revocation: { enabled: true, allowedPolicy: revocationAllowed },
       rpInitiatedLogout: { enabled: true, logoutSource, postLogoutSuccessSource },
       resourceIndicators: resourceIndicators(findResource, ttl.accessToken),

@@ -1,11 +1,17 @@
-import { errors, type KoaContextWithOIDC, type ResourceServer as OidcResourceServer } from 'oidc-provider';
+import {
+  type Client,
+  errors,
+  type KoaContextWithOIDC,
+  type ResourceServer as OidcResourceServer,
+} from 'oidc-provider';
 import type { ResourceServer } from '../clients/resource-registry.ts';
 
-export type FindResource = (identifier: string) => Promise<ResourceServer | undefined>;
+export type FindResource = (identifier: string, clientId: string) => Promise<ResourceServer | undefined>;
 
 /**
- * APIs get JWT access tokens (verifiable offline through JWKS) with their identifier as `aud`.
- * Until per-app API grants land, any app may request any registered API and any of its scopes.
+ * APIs get access tokens with their identifier as `aud`: JWTs (verifiable offline through JWKS),
+ * or opaque tokens for back-ends that introspect. An app may ask only for APIs it was granted, and
+ * its tokens carry only the scopes it was granted there (oidc-provider filters to `scope`).
  */
 export function resourceIndicators(findResource: FindResource, defaultTtl: number) {
   return {
@@ -17,15 +23,20 @@ export function resourceIndicators(findResource: FindResource, defaultTtl: numbe
     async useGrantedResource() {
       return false;
     },
-    async getResourceServerInfo(_ctx: KoaContextWithOIDC, indicator: string): Promise<OidcResourceServer> {
-      const api = await findResource(indicator);
+    async getResourceServerInfo(
+      _ctx: KoaContextWithOIDC,
+      indicator: string,
+      client: Client,
+    ): Promise<OidcResourceServer> {
+      const api = await findResource(indicator, client.clientId);
       if (!api) throw new errors.InvalidTarget();
       return {
         scope: api.scopes.join(' '),
         audience: api.identifier,
         accessTokenTTL: api.accessTokenTtl ?? defaultTtl,
-        accessTokenFormat: 'jwt',
-        jwt: { sign: { alg: 'RS256' } },
+        ...(api.tokenFormat === 'jwt'
+          ? { accessTokenFormat: 'jwt' as const, jwt: { sign: { alg: 'RS256' } } }
+          : { accessTokenFormat: 'opaque' as const }),
       };
     },
   };

@@ -11,6 +11,7 @@ const describe = (api: Api) => ({
   name: api.name,
   scopes: api.scopes,
   access_token_ttl: api.accessTokenTtl,
+  token_format: api.tokenFormat,
   created_at: api.createdAt.toISOString(),
 });
 
@@ -30,6 +31,8 @@ export async function apisCommand(
           name: { type: 'string' },
           scope: { type: 'string', multiple: true },
           'access-token-ttl': { type: 'string' },
+          'token-format': { type: 'string' },
+          'resource-app': { type: 'string' },
         },
       });
       if (!values.identifier) throw new UsageError('apis create needs --identifier URI');
@@ -41,6 +44,8 @@ export async function apisCommand(
         name: values.name,
         scopes: values.scope ?? [],
         accessTokenTtl: ttl === undefined ? null : Number(ttl),
+        tokenFormat: (values['token-format'] ?? 'jwt') as 'jwt' | 'opaque',
+        resourceApp: values['resource-app'] ?? null,
       });
       out.result(
         describe(api),
@@ -59,7 +64,26 @@ export async function apisCommand(
       );
       return;
     }
+    case 'grant':
+    case 'revoke': {
+      const { values } = parseArgs({
+        args,
+        options: { api: { type: 'string' }, app: { type: 'string' }, scope: { type: 'string', multiple: true } },
+      });
+      if (!values.api || !values.app) throw new UsageError(`apis ${sub} needs --api URI and --app CLIENT_ID`);
+      if (sub === 'revoke') {
+        await apis.revokeAccess(values.app, values.api);
+        out.result({ revoked: true, client_id: values.app, api: values.api }, `${values.app} may no longer call ${values.api}.`);
+        return;
+      }
+      const access = await apis.grantAccess(values.app, values.api, values.scope);
+      out.result(
+        { client_id: access.clientId, api: access.identifier, scopes: access.scopes },
+        `${access.clientId} may now ask for tokens for ${access.identifier} with scopes: ${access.scopes.join(' ') || '(none)'}`,
+      );
+      return;
+    }
     default:
-      throw new UsageError('usage: gatehouse apis create|list');
+      throw new UsageError('usage: gatehouse apis create|list|grant|revoke');
   }
 }

@@ -7,6 +7,10 @@ export interface Api {
   name: string;
   scopes: string[];
   accessTokenTtl: number | null;
+  /** jwt: verified offline through JWKS; opaque: checked by introspection (legacy back-ends). */
+  tokenFormat: 'jwt' | 'opaque';
+  /** The resource app that serves this API and may introspect its tokens. */
+  resourceAppId: string | null;
   createdAt: Date;
 }
 
@@ -19,6 +23,8 @@ export const ApiSchema = new EntitySchema<Api>({
     name: { type: 'text' },
     scopes: { type: 'json' },
     accessTokenTtl: { type: 'integer', nullable: true },
+    tokenFormat: { type: 'text', default: 'jwt' },
+    resourceAppId: { type: 'uuid', nullable: true, fieldName: 'resource_app_id' },
     createdAt: { type: 'datetime' },
   },
 });

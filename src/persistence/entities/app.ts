@@ -25,6 +25,8 @@ export interface App {
   requireVerifiedEmail: boolean;
   signInMethods: SignInMethod[];
   logoUri: string | null;
+  /** Created by Gatehouse itself (the admin app): cannot be deleted. */
+  builtIn: boolean;
   disabledAt: Date | null;
   createdAt: Date;
   updatedAt: Date;
@@ -47,6 +49,7 @@ export const AppSchema = new EntitySchema<App>({
     requireVerifiedEmail: { type: 'boolean', default: false },
     signInMethods: { type: 'json' },
     logoUri: { type: 'text', nullable: true },
+    builtIn: { type: 'boolean', default: false },
     disabledAt: { type: 'datetime', nullable: true },
     createdAt: { type: 'datetime' },
     updatedAt: { type: 'datetime' },

@@ -1,7 +1,8 @@
 import { ApiSchema } from './api.ts';
 import { AppSchema } from './app.ts';
 import { AppSecretSchema } from './app-secret.ts';
+import { RoleSchema } from './role.ts';
 import { SigningKeySchema } from './signing-key.ts';
 import { UserSchema } from './user.ts';
 
-export const ENTITIES = [AppSchema, AppSecretSchema, ApiSchema, SigningKeySchema, UserSchema];
+export const ENTITIES = [AppSchema, AppSecretSchema, ApiSchema, SigningKeySchema, UserSchema, RoleSchema];

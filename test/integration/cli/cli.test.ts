@@ -40,6 +40,9 @@ describe('gatehouse CLI against PostgreSQL', function () {
     const app = await cli('apps', 'create', '--name', 'billing', '--type', 'service', '--json');
     expect(app.code, app.stderr).to.equal(0);
     const { client_id, client_secret } = app.json<{ client_id: string; client_secret: string }>();
+    const grant = await cli('apis', 'grant', '--api', API, '--app', client_id, '--json');
+    expect(grant.code, grant.stderr).to.equal(0);
+    expect(grant.json()).to.deep.equal({ client_id, api: API, scopes: ['read', 'write'] });
     const { status, body } = await clientCredentials(gh.url, client_id, client_secret, {
       resource: API,
       scope: 'read',
@@ -145,6 +148,7 @@ describe('gatehouse CLI against PostgreSQL', function () {
       client_id: string;
       client_secret: string;
     }>();
+    await gh.apis.grantAccess(app.client_id, API);
     const rotated = await cli('apps', 'rotate-secret', app.client_id, '--grace', '600', '--json');
     expect(rotated.code, rotated.stderr).to.equal(0);
     const next = rotated.json<{ client_secret: string }>().client_secret;

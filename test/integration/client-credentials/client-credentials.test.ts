@@ -14,6 +14,7 @@ describe('client credentials for a service app', () => {
     gh = await bootGatehouse();
     await gh.apis.create({ identifier: API, scopes: ['read', 'write'] });
     const created = await gh.apps.create({ name: 'billing', type: 'service' });
+    await gh.apis.grantAccess(created.app.clientId, API);
     clientId = created.app.clientId;
     secret = String(created.clientSecret);
   });
@@ -57,6 +58,7 @@ describe('client credentials for a service app', () => {
       type: 'service',
       tokenEndpointAuthMethod: 'client_secret_post',
     });
+    await gh.apis.grantAccess(post.app.clientId, API);
     const { status } = await postForm(`${gh.url}/token`, {
       grant_type: 'client_credentials',
       client_id: post.app.clientId,
@@ -88,23 +90,45 @@ describe('client credentials for a service app', () => {
     expect(body.error).to.equal('invalid_target');
   });
 
-  it('issues an opaque token without a resource, which a resource app can introspect', async () => {
-    const { body } = await clientCredentials(gh.url, clientId, secret);
+  it('lets only a resource app that serves the API introspect its opaque tokens', async () => {
+    const legacy = await gh.apps.create({ name: 'php-intranet', type: 'resource' });
+    const intranet = 'https://intranet.example.test';
+    await gh.apis.create({
+      identifier: intranet,
+      scopes: ['read'],
+      tokenFormat: 'opaque',
+      resourceApp: legacy.app.clientId,
+    });
+    await gh.apis.grantAccess(clientId, intranet);
+    const { body } = await clientCredentials(gh.url, clientId, secret, { resource: intranet, scope: 'read' });
     const token = String(body.access_token);
     expect(token.split('.')).to.have.length(1);
-    const legacy = await gh.apps.create({ name: 'php-intranet', type: 'resource' });
-    const introspect = (id: string, pass: string) =>
-      postForm(`${gh.url}/token/introspection`, { token }, { authorization: basic(id, pass) });
+    const introspect = (id: string, pass: string, value = token) =>
+      postForm(`${gh.url}/token/introspection`, { token: value }, { authorization: basic(id, pass) });
     const answer = await introspect(legacy.app.clientId, String(legacy.clientSecret));
     expect(answer.status).to.equal(200);
-    expect(answer.body.active).to.equal(true);
-    expect(answer.body.client_id).to.equal(clientId);
+    // oidc-provider names no sub for client-credentials tokens; client_id says whose it is
+    expect(answer.body).to.include({ active: true, client_id: clientId, scope: 'read', aud: intranet });
+    expect(answer.body.roles).to.deep.equal([]);
+    expect(answer.body.tid).to.be.a('string');
     expect(answer.headers.get('cache-control')).to.equal('no-store');
 
-    // another service cannot learn anything about a token that is not its own
+    // a resource app that does not serve this API, and an unrelated service, learn nothing
+    const stranger = await gh.apps.create({ name: 'other-backend', type: 'resource' });
+    expect((await introspect(stranger.app.clientId, String(stranger.clientSecret))).body).to.deep.equal({
+      active: false,
+    });
     const other = await gh.apps.create({ name: 'other', type: 'service' });
-    const denied = await introspect(other.app.clientId, String(other.clientSecret));
-    expect(denied.body).to.deep.equal({ active: false });
+    expect((await introspect(other.app.clientId, String(other.clientSecret))).body).to.deep.equal({
+      active: false,
+    });
+    // nor does the API's back-end see tokens that were not issued for its API
+    const unrelated = String((await clientCredentials(gh.url, clientId, secret)).body.access_token);
+    expect(
+      (await introspect(legacy.app.clientId, String(legacy.clientSecret), unrelated)).body,
+    ).to.deep.equal({ active: false });
+    // the owner may always introspect its own token
+    expect((await introspect(clientId, secret, unrelated)).body.active).to.equal(true);
 
     // the owner revokes it; introspection then says inactive
     const revoked = await postForm(
@@ -116,6 +140,25 @@ describe('client credentials for a service app', () => {
     expect((await introspect(legacy.app.clientId, String(legacy.clientSecret))).body).to.deep.equal({
       active: false,
     });
+  });
+
+  it('refuses an API the app was not granted, and scopes beyond its grant', async () => {
+    const limited = await gh.apps.create({ name: 'limited', type: 'service' });
+    const pass = String(limited.clientSecret);
+    const denied = await clientCredentials(gh.url, limited.app.clientId, pass, { resource: API });
+    expect(denied.status).to.equal(400);
+    expect(denied.body.error).to.equal('invalid_target');
+    await gh.apis.grantAccess(limited.app.clientId, API, ['read']);
+    const granted = await clientCredentials(gh.url, limited.app.clientId, pass, {
+      resource: API,
+      scope: 'read write',
+    });
+    expect(granted.status).to.equal(200);
+    expect(granted.body.scope).to.equal('read');
+    await gh.apis.revokeAccess(limited.app.clientId, API);
+    expect(
+      (await clientCredentials(gh.url, limited.app.clientId, pass, { resource: API })).body.error,
+    ).to.equal('invalid_target');
   });
 
   it('refuses a resource app that tries to obtain tokens of its own', async () => {
@@ -136,6 +179,7 @@ describe('client credentials for a service app', () => {
 
   it('keeps an old secret valid during a rotation grace period, and not after an immediate rotation', async () => {
     const app = await gh.apps.create({ name: 'rotating', type: 'service' });
+    await gh.apis.grantAccess(app.app.clientId, API);
     const first = String(app.clientSecret);
     const second = await gh.apps.rotateSecret(app.app.clientId, 3600);
     expect((await clientCredentials(gh.url, app.app.clientId, first, { resource: API })).status).to.equal(
@@ -156,18 +200,35 @@ describe('client credentials for a service app', () => {
     );
   });
 
-  it('stops working when the app is deleted, and its opaque tokens die with it', async () => {
-    const app = await gh.apps.create({ name: 'doomed', type: 'service' });
-    const pass = String(app.clientSecret);
-    const { body } = await clientCredentials(gh.url, app.app.clientId, pass);
-    const legacy = await gh.apps.create({ name: 'checker', type: 'resource' });
-    await gh.apps.remove(app.app.clientId);
-    expect((await clientCredentials(gh.url, app.app.clientId, pass, { resource: API })).status).to.equal(401);
-    const answer = await postForm(
-      `${gh.url}/token/introspection`,
-      { token: String(body.access_token) },
-      { authorization: basic(legacy.app.clientId, String(legacy.clientSecret)) },
-    );
-    expect(answer.body).to.deep.equal({ active: false });
+  it('stops working when the app is deleted or disabled, and its opaque tokens die with it', async () => {
+    for (const action of ['delete', 'disable'] as const) {
+      const app = await gh.apps.create({ name: `doomed-${action}`, type: 'service' });
+      await gh.apis.grantAccess(app.app.clientId, API);
+      const pass = String(app.clientSecret);
+      const { body } = await clientCredentials(gh.url, app.app.clientId, pass);
+      const token = String(body.access_token);
+      expect(
+        (
+          await postForm(
+            `${gh.url}/token/introspection`,
+            { token },
+            { authorization: basic(app.app.clientId, pass) },
+          )
+        ).body.active,
+      ).to.equal(true);
+      if (action === 'delete') await gh.apps.remove(app.app.clientId);
+      else await gh.apps.setDisabled(app.app.clientId, true);
+      expect(
+        (await clientCredentials(gh.url, app.app.clientId, pass, { resource: API })).status,
+        action,
+      ).to.equal(401);
+      const stored = await gh.orm.em
+        .getDriver()
+        .getConnection()
+        .execute<{ n: string }[]>(`select count(*) as n from oidc_payloads where payload->>'clientId' = ?`, [
+          app.app.clientId,
+        ]);
+      expect(Number(stored[0]?.n), action).to.equal(0);
+    }
   });
 });

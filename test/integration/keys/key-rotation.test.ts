@@ -25,6 +25,7 @@ describe('signing key rotation', () => {
     gh = await bootGatehouse({ KEY_REFRESH_SECONDS: '1' });
     await gh.apis.create({ identifier: API, scopes: ['read'] });
     const created = await gh.apps.create({ name: 'svc', type: 'service' });
+    await gh.apis.grantAccess(created.app.clientId, API);
     clientId = created.app.clientId;
     secret = String(created.clientSecret);
   });
@@ -100,6 +101,7 @@ describe('signing keys at rest', () => {
       }
       await gh.apis.create({ identifier: API, scopes: ['read'] });
       const svc = await gh.apps.create({ name: 'svc', type: 'service' });
+      await gh.apis.grantAccess(svc.app.clientId, API);
       const { status, body } = await clientCredentials(gh.url, svc.app.clientId, String(svc.clientSecret), {
         resource: API,
       });

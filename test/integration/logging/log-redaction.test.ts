@@ -20,10 +20,12 @@ describe('logs', function () {
   it('are JSON lines that never contain secrets, tokens, codes or query strings, even at trace level', async () => {
     const { svc, legacy } = await provision(db.url, async ({ apps, apis }) => {
       await apis.create({ identifier: API, scopes: ['read'] });
-      return {
+      const created = {
         svc: await apps.create({ name: 'svc', type: 'service' }),
         legacy: await apps.create({ name: 'legacy', type: 'resource' }),
       };
+      await apis.grantAccess(created.svc.app.clientId, API);
+      return created;
     });
 
     const port = await freePort();

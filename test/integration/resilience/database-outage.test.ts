@@ -23,6 +23,7 @@ describe('a database outage', function () {
     app = await provision(db.url, async ({ apps, apis }) => {
       await apis.create({ identifier: API, scopes: ['read'] });
       const created = await apps.create({ name: 'svc', type: 'service' });
+      await apis.grantAccess(created.app.clientId, API);
       return { clientId: created.app.clientId, secret: String(created.clientSecret) };
     });
     url.port = String(proxy.port);

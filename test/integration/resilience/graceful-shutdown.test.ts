@@ -18,6 +18,7 @@ describe('graceful shutdown on SIGTERM', function () {
     credentials = await provision(db.url, async ({ apps, apis }) => {
       await apis.create({ identifier: API, scopes: ['read'] });
       const { app, clientSecret } = await apps.create({ name: 'svc', type: 'service' });
+      await apis.grantAccess(app.clientId, API);
       return Buffer.from(`${app.clientId}:${clientSecret}`).toString('base64');
     });
   });
