@@ -2,6 +2,7 @@ import type { MigrationObject } from '@mikro-orm/core';
 import { Migration20261129000000Initial } from './Migration20261129000000Initial.ts';
 import { Migration20261129010000Identity } from './Migration20261129010000Identity.ts';
 import { Migration20261129020000Roles } from './Migration20261129020000Roles.ts';
+import { Migration20261129030000AdminSetup } from './Migration20261129030000AdminSetup.ts';
 
 /**
  * Every migration, in order. Listed explicitly (not discovered from disk) so the same list runs
@@ -11,4 +12,5 @@ export const MIGRATIONS: MigrationObject[] = [
   { name: 'Migration20261129000000Initial', class: Migration20261129000000Initial },
   { name: 'Migration20261129010000Identity', class: Migration20261129010000Identity },
   { name: 'Migration20261129020000Roles', class: Migration20261129020000Roles },
+  { name: 'Migration20261129030000AdminSetup', class: Migration20261129030000AdminSetup },
 ];

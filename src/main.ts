@@ -32,6 +32,12 @@ async function main(): Promise<void> {
     }
     process.exit(1);
   }
+  if (gatehouse.setupLink) {
+    // On the terminal, not in the JSON log: log pipelines keep lines, and this link makes an admin.
+    process.stderr.write(
+      `\nNo admin exists yet. Open this one-time link to create the first admin (valid 24 hours):\n\n  ${gatehouse.setupLink}\n\nOr run: npx gatehouse admin create --email you@example.com --password '...'\n\n`,
+    );
+  }
   const shutdown = (signal: string) => {
     logger.info({ signal }, 'shutting down');
     gatehouse.stop().then(

@@ -3,10 +3,12 @@ import { AppError } from '../shared/app-error.ts';
 import { createLogger } from '../shared/logger.ts';
 import { withDatabase } from './cli-context.ts';
 import { UsageError } from './cli-error.ts';
+import { adminCommand } from './commands/admin-command.ts';
 import { apisCommand } from './commands/apis-command.ts';
 import { appsCommand } from './commands/apps-command.ts';
 import { keysCommand } from './commands/keys-command.ts';
 import { migrateCommand } from './commands/migrate-command.ts';
+import { rolesCommand } from './commands/roles-command.ts';
 import { usersCommand } from './commands/users-command.ts';
 import { createOutput } from './output.ts';
 
@@ -28,6 +30,10 @@ const HELP = `gatehouse: manage a Gatehouse OpenID Connect provider
   gatehouse keys list | rotate [--force]
   gatehouse users create --email EMAIL [--password PASSWORD] [--name NAME] [--verified]
   gatehouse users list | disable ID|EMAIL | enable ID|EMAIL
+  gatehouse roles create --app CLIENT_ID --name NAME [--description TEXT]
+  gatehouse roles list --app CLIENT_ID | delete ROLE_ID
+  gatehouse roles assign|unassign ROLE_ID --user ID|EMAIL | --service CLIENT_ID
+  gatehouse admin create --email EMAIL [--password PASSWORD] [--name NAME]
 
 Every command takes --json for machine-readable output. Configuration comes from the same
 environment variables as the server (DATABASE_URL, DATA_DIR, HASH_SECRET, ...).`;
@@ -45,6 +51,8 @@ const COMMANDS: Record<string, Command> = {
   apis: apisCommand,
   keys: keysCommand,
   users: usersCommand,
+  roles: rolesCommand,
+  admin: adminCommand,
 };
 
 /** Runs one CLI invocation and returns its exit code: 0 ok, 1 failed, 2 usage. */

@@ -1,4 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
+import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import { type App, AppSchema } from '../persistence/entities/app.ts';
 import { AppSecretSchema } from '../persistence/entities/app-secret.ts';
 import type { Orm } from '../persistence/orm.ts';
@@ -21,7 +22,7 @@ export interface CreatedApp {
 }
 
 export interface AppService {
-  create(input: CreateAppInput, options?: { builtIn?: boolean }): Promise<CreatedApp>;
+  create(input: CreateAppInput, options?: { builtIn?: boolean; clientId?: string }): Promise<CreatedApp>;
   update(clientId: string, patch: UpdateAppInput): Promise<App>;
   /** A disabled app gets no tokens and its existing tokens stop working. */
   setDisabled(clientId: string, disabled: boolean): Promise<App>;
@@ -62,7 +63,7 @@ export function createAppService(deps: { orm: Orm; hashSecret: string; clock: Cl
       const app: App = {
         id: randomUUID(),
         // 128 random bits: client ids are public, but guessable ones invite enumeration.
-        clientId: randomBytes(16).toString('base64url'),
+        clientId: options.clientId ?? randomBytes(16).toString('base64url'),
         name: data.name,
         type: data.type,
         redirectUris: data.redirectUris,
@@ -81,20 +82,27 @@ export function createAppService(deps: { orm: Orm; hashSecret: string; clock: Cl
         updatedAt: now,
       };
       const secret = confidential ? generateClientSecret() : undefined;
-      await orm.em.fork().transactional(async (em) => {
-        em.create(AppSchema, app);
-        // The secret row references the app; without a mapped relation the ORM cannot order the inserts.
-        await em.flush();
-        if (secret) {
-          em.create(AppSecretSchema, {
-            id: randomUUID(),
-            appId: app.id,
-            hash: hashClientSecret(secret, hashSecret),
-            createdAt: now,
-            expiresAt: null,
-          });
+      try {
+        await orm.em.fork().transactional(async (em) => {
+          em.create(AppSchema, app);
+          // The secret row references the app; without a mapped relation the ORM cannot order the inserts.
+          await em.flush();
+          if (secret) {
+            em.create(AppSecretSchema, {
+              id: randomUUID(),
+              appId: app.id,
+              hash: hashClientSecret(secret, hashSecret),
+              createdAt: now,
+              expiresAt: null,
+            });
+          }
+        });
+      } catch (error) {
+        if (error instanceof UniqueConstraintViolationException) {
+          throw new AppError('app.name_taken', `an app with client_id ${app.clientId} exists`, 409);
         }
-      });
+        throw error;
+      }
       return { app, clientSecret: secret };
     },
 

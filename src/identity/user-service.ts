@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { UniqueConstraintViolationException } from '@mikro-orm/core';
+import { type FilterQuery, UniqueConstraintViolationException } from '@mikro-orm/core';
 import { z } from 'zod';
 import { type User, UserSchema, type UserStatus } from '../persistence/entities/user.ts';
 import type { Orm } from '../persistence/orm.ts';
@@ -9,6 +9,9 @@ import { validate } from '../shared/validate.ts';
 import { emailAddress, normalizeEmail } from './email-address.ts';
 import type { PasswordHasher } from './password-hasher.ts';
 import { passwordProblem } from './password-policy.ts';
+import { createUserSessions, type UserSessions } from './user-sessions.ts';
+
+export type { UserGrant, UserSession } from './user-sessions.ts';
 
 export const createUserInput = z.object({
   email: emailAddress,
@@ -18,7 +21,53 @@ export const createUserInput = z.object({
 });
 export type CreateUserInput = z.input<typeof createUserInput>;
 
-export interface UserService {
+const profileText = z.string().trim().min(1).max(200).nullable();
+
+/** The profile claims an operator may edit; null clears one. */
+export const updateProfileInput = z
+  .object({
+    name: profileText,
+    givenName: profileText,
+    familyName: profileText,
+    picture: z
+      .url({ protocol: /^https$/, error: 'must be an https URL' })
+      .max(2000)
+      .nullable(),
+    locale: z
+      .string()
+      .regex(/^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8}){0,4}$/, 'must be a BCP 47 language tag such as en-GB')
+      .nullable(),
+  })
+  .partial()
+  .strict();
+export type UpdateProfileInput = z.input<typeof updateProfileInput>;
+
+export interface UserPage {
+  /** Oldest first. */
+  users: User[];
+  /** Pass back as `cursor` for the next page; null on the last page. */
+  nextCursor: string | null;
+}
+
+const PAGE_CURSOR = z.tuple([z.iso.datetime(), z.uuid()]);
+
+function encodePageCursor(user: User): string {
+  return Buffer.from(JSON.stringify([user.createdAt.toISOString(), user.id])).toString('base64url');
+}
+
+function decodePageCursor(cursor: string): { createdAt: Date; id: string } {
+  try {
+    const [createdAt, id] = PAGE_CURSOR.parse(JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')));
+    return { createdAt: new Date(createdAt), id };
+  } catch {
+    throw new AppError('request.invalid', 'cursor is malformed', 400);
+  }
+}
+
+/** A LIKE pattern that matches `text` literally anywhere. */
+const containing = (text: string) => `%${text.replace(/[\\%_]/g, (char) => `\\${char}`)}%`;
+
+export interface UserService extends UserSessions {
   create(input: CreateUserInput): Promise<User>;
   findById(id: string): Promise<User | null>;
   findByEmail(email: string): Promise<User | null>;
@@ -31,11 +80,17 @@ export interface UserService {
   replaceHash(id: string, hash: string): Promise<void>;
   markEmailVerified(id: string): Promise<void>;
   recordSignIn(id: string): Promise<void>;
+  updateProfile(id: string, patch: UpdateProfileInput): Promise<User>;
+  /** Deletes the user and, in the same transaction, every session, grant and token they hold. */
+  remove(id: string): Promise<void>;
+  /** One page of users, oldest first, keyset-paginated; `q` matches part of the email or the name. */
+  search(options?: { q?: string; limit?: number; cursor?: string }): Promise<UserPage>;
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export function createUserService(deps: { orm: Orm; hasher: PasswordHasher; clock: Clock }): UserService {
+  const sessionsView = createUserSessions({ orm: deps.orm });
   const { orm, hasher, clock } = deps;
 
   function assertPassword(password: string, email: string): void {
@@ -129,6 +184,66 @@ export function createUserService(deps: { orm: Orm; hasher: PasswordHasher; cloc
     async recordSignIn(id) {
       await update(id, { lastSignInAt: clock() });
     },
+
+    async updateProfile(id, patch) {
+      const changes = validate(updateProfileInput, patch);
+      if (!UUID.test(id)) throw new AppError('user.not_found', 'no such user', 404);
+      await update(id, changes);
+      return (await service.findById(id)) as User;
+    },
+
+    async remove(id) {
+      if (!UUID.test(id)) throw new AppError('user.not_found', 'no such user', 404);
+      await orm.em.fork().transactional(async (em) => {
+        const tx = em.getTransactionContext();
+        // The same rows revokeByAccountId deletes: a deleted account must not keep a working token.
+        await em
+          .getConnection()
+          .execute(
+            `delete from oidc_payloads where account_id = ? and kind <> 'Interaction'`,
+            [id],
+            'run',
+            tx,
+          );
+        const deleted = await em
+          .getConnection()
+          .execute<{ affectedRows: number }>('delete from users where id = ?', [id], 'run', tx);
+        if (deleted.affectedRows === 0) throw new AppError('user.not_found', 'no such user', 404);
+      });
+    },
+
+    async search(options = {}) {
+      const limit = options.limit ?? 50;
+      const where: FilterQuery<User>[] = [];
+      const q = options.q?.trim();
+      if (q) {
+        where.push({
+          $or: [
+            { emailNormalized: { $like: containing(q.toLowerCase()) } },
+            { name: { $ilike: containing(q) } },
+          ],
+        });
+      }
+      if (options.cursor !== undefined) {
+        const after = decodePageCursor(options.cursor);
+        where.push({
+          $or: [
+            { createdAt: { $gt: after.createdAt } },
+            { createdAt: after.createdAt, id: { $gt: after.id } },
+          ],
+        });
+      }
+      // One row more than asked tells whether there is a next page without a count query.
+      const rows = await orm.em.fork().find(UserSchema, where.length > 0 ? { $and: where } : {}, {
+        orderBy: { createdAt: 'asc', id: 'asc' },
+        limit: limit + 1,
+      });
+      const users = rows.slice(0, limit);
+      const last = users.at(-1);
+      return { users, nextCursor: rows.length > limit && last ? encodePageCursor(last) : null };
+    },
+
+    ...sessionsView,
   };
   return service;
 }

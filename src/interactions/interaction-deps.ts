@@ -1,4 +1,5 @@
 import type Provider from 'oidc-provider';
+import type { AuditLog } from '../audit/audit-log.ts';
 import type { EmailCodeService } from '../identity/email-code-service.ts';
 import type { PasswordAuthenticator } from '../identity/password-authenticator.ts';
 import type { PasswordHasher } from '../identity/password-hasher.ts';
@@ -16,6 +17,7 @@ export interface InteractionDeps {
   readonly codes: EmailCodeService;
   readonly tokens: UserTokenService;
   readonly outbox: Outbox;
+  readonly audit: Pick<AuditLog, 'record'>;
   /** Ends every session, grant and token of a user (after a password reset). */
   readonly signOutEverywhere: (userId: string) => Promise<void>;
   /** Links in emails are built from the configured issuer, never from the request's Host. */

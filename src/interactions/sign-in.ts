@@ -1,6 +1,7 @@
 import type { Context } from 'koa';
 import { verifyEmail } from '../mail/templates.ts';
 import type { User } from '../persistence/entities/user.ts';
+import { requestAudit } from './audit-context.ts';
 import { finishInteraction, type Interaction, renderPage } from './interaction-context.ts';
 import type { InteractionDeps } from './interaction-deps.ts';
 import { VERIFY_LINK_TTL_SECONDS } from './interaction-deps.ts';
@@ -38,6 +39,16 @@ export async function completeSignIn(
     return;
   }
   await deps.users.recordSignIn(user.id);
+  deps.audit.record({
+    action: 'sign_in',
+    outcome: 'success',
+    actorType: 'user',
+    actorId: user.id,
+    userId: user.id,
+    appId: interaction.client.clientId,
+    details: { method: amr.includes('otp') ? 'email_code' : 'password' },
+    ...requestAudit(ctx),
+  });
   await finishInteraction(ctx, interaction, { login: { accountId: user.id, amr, remember: true } });
 }
 

@@ -25,6 +25,11 @@ export interface PasswordResetData {
   minutes: number;
 }
 
+export interface InviteData {
+  link: string;
+  minutes: number;
+}
+
 export type PasswordChangedData = Record<string, never>;
 
 export interface RegistrationAttemptData {
@@ -63,6 +68,20 @@ export function verifyEmail(data: VerifyEmailData): Promise<RenderedMail> {
 /** A single-use password reset link. */
 export function passwordReset(data: PasswordResetData): Promise<RenderedMail> {
   return render('password-reset', 'Reset your password', data);
+}
+
+/** Invites are valid for days, and "10080 minutes" reads badly. */
+function duration(minutes: number): string {
+  const [amount, unit] = minutes % 1440 === 0 ? [minutes / 1440, 'day'] : [minutes, 'minute'];
+  return `${amount} ${unit}${amount === 1 ? '' : 's'}`;
+}
+
+/** A set-password link for an account an administrator created (a password reset token). */
+export function invite(data: InviteData): Promise<RenderedMail> {
+  return render('invite', 'You are invited: choose your password', {
+    link: data.link,
+    validFor: duration(data.minutes),
+  });
 }
 
 /** Tells the owner after the fact, so a takeover does not go unnoticed. */

@@ -35,12 +35,18 @@ export type ServesApi = (resourceClientId: string, audience: string) => Promise<
  * An app may introspect its own tokens; a resource app (a legacy back-end) also the tokens issued
  * for an API it serves. Nobody else learns anything: the answer is {"active": false}.
  */
-export function introspectionPolicy(servesApi: ServesApi) {
+export function introspectionPolicy(
+  servesApi: ServesApi,
+  isActiveAccount: (accountId: string) => Promise<boolean>,
+) {
   return async function introspectionAllowed(
     _ctx: KoaContextWithOIDC,
     client: Client,
     token: AccessToken | ClientCredentials | RefreshToken,
   ): Promise<boolean> {
+    // oidc-provider does not look the account up here: a disabled user's token must read inactive.
+    const accountId = (token as { accountId?: string }).accountId;
+    if (accountId && !(await isActiveAccount(accountId))) return false;
     if (token.clientId === client.clientId) return true;
     if (appTypeOf(client) !== 'resource') return false;
     const audiences = ([] as unknown[]).concat((token as { aud?: unknown }).aud ?? []);

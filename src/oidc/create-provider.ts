@@ -2,10 +2,11 @@ import Provider from 'oidc-provider';
 import { HASH_SEPARATOR } from '../clients/client-metadata.ts';
 import { clientSecretMatches } from '../clients/client-secret.ts';
 import type { Logger } from '../shared/logger.ts';
+import { auditProtocolEvents, type RecordAudit } from './protocol-audit.ts';
 import { buildProviderConfiguration, type ProviderDeps } from './provider-config.ts';
 
 /** Builds one Provider; the holder builds a new one whenever the signing keys change. */
-export function createProvider(deps: ProviderDeps & { logger: Logger }): Provider {
+export function createProvider(deps: ProviderDeps & { logger: Logger; audit: RecordAudit }): Provider {
   const { config, logger } = deps;
   const provider = new Provider(config.issuer, buildProviderConfiguration(deps));
   // interactionDetails() builds its own context from the provider's proxy setting.
@@ -31,5 +32,6 @@ export function createProvider(deps: ProviderDeps & { logger: Logger }): Provide
       );
     });
   }
+  auditProtocolEvents(provider, deps.audit);
   return provider;
 }

@@ -20,6 +20,7 @@ export interface ProviderDeps {
   readonly findAccount: Configuration['findAccount'];
   readonly extraTokenClaims: Configuration['extraTokenClaims'];
   readonly servesApi: ServesApi;
+  readonly isActiveAccount: (accountId: string) => Promise<boolean>;
 }
 
 /** Every oidc-provider setting Gatehouse relies on, in one place. Defaults we depend on are spelled out. */
@@ -60,7 +61,10 @@ export function buildProviderConfiguration(deps: ProviderDeps): Configuration {
     features: {
       devInteractions: { enabled: false },
       clientCredentials: { enabled: true },
-      introspection: { enabled: true, allowedPolicy: introspectionPolicy(deps.servesApi) },
+      introspection: {
+        enabled: true,
+        allowedPolicy: introspectionPolicy(deps.servesApi, deps.isActiveAccount),
+      },
       revocation: { enabled: true, allowedPolicy: revocationAllowed },
       rpInitiatedLogout: { enabled: true, logoutSource, postLogoutSuccessSource },
       resourceIndicators: resourceIndicators(findResource, ttl.accessToken),

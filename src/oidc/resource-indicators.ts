@@ -4,6 +4,7 @@ import {
   type KoaContextWithOIDC,
   type ResourceServer as OidcResourceServer,
 } from 'oidc-provider';
+import { ADMIN_CLIENT_ID } from '../clients/built-in-ids.ts';
 import type { ResourceServer } from '../clients/resource-registry.ts';
 
 export type FindResource = (identifier: string, clientId: string) => Promise<ResourceServer | undefined>;
@@ -19,9 +20,11 @@ export function resourceIndicators(findResource: FindResource, defaultTtl: numbe
     async defaultResource(_ctx: KoaContextWithOIDC, _client: unknown, oneOf?: readonly string[]) {
       return oneOf;
     },
-    // Plain sign-in keeps an opaque token that works at userinfo; an API token is asked for with resource=.
-    async useGrantedResource() {
-      return false;
+    // Plain sign-in keeps an opaque token that works at userinfo; an API token is asked for with
+    // resource=. The built-in admin app exists only to call the admin API, so its code exchange
+    // yields the admin API token it was granted without repeating the indicator.
+    async useGrantedResource(ctx: KoaContextWithOIDC) {
+      return ctx.oidc.client?.clientId === ADMIN_CLIENT_ID;
     },
     async getResourceServerInfo(
       _ctx: KoaContextWithOIDC,

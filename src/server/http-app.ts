@@ -1,4 +1,4 @@
-import Koa from 'koa';
+import Koa, { type Middleware } from 'koa';
 import type { Config } from '../config/config.ts';
 import type { InteractionDeps } from '../interactions/interaction-deps.ts';
 import { interactionRoutes } from '../interactions/interaction-routes.ts';
@@ -16,6 +16,8 @@ export interface HttpAppDeps {
   readonly logger: Logger;
   readonly holder: ProviderHolder;
   readonly checkDatabase: () => Promise<void>;
+  /** Further surfaces (admin API, docs, setup), mounted before the sign-in pages and the provider. */
+  readonly routes: readonly Middleware[];
   readonly interactions: Omit<InteractionDeps, 'getProvider'>;
 }
 
@@ -34,6 +36,7 @@ export function createHttpApp(deps: HttpAppDeps): Koa {
   const health = healthRoutes(deps.checkDatabase);
   app.use(health.routes());
   app.use(homeRoute(config.issuer).routes());
+  for (const route of deps.routes) app.use(route);
   const interactions = interactionRoutes({ ...deps.interactions, getProvider: () => holder.provider });
   app.use(interactions.routes());
   app.use(holder.middleware);

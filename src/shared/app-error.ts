@@ -24,7 +24,12 @@ export type AppErrorCode =
   | 'user.email_taken'
   | 'user.weak_password'
   | 'mail.send_failed'
-  | 'internal';
+  | 'internal'
+  | 'session.not_found'
+  | 'grant.not_found'
+  | 'role.built_in'
+  | 'api.built_in'
+  | 'user.disabled';
 
 /** The one error model outside protocol flows (those throw oidc-provider's `errors.*`). */
 export class AppError extends Error {

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createApiService } from '../../src/clients/api-service.ts';
 import { createAppService } from '../../src/clients/app-service.ts';
+import { createRoleService, type RoleService } from '../../src/clients/role-service.ts';
 import type { Config } from '../../src/config/config.ts';
 import { loadConfig } from '../../src/config/load-config.ts';
 import { type Gatehouse, startGatehouse } from '../../src/gatehouse.ts';
@@ -26,6 +27,7 @@ export interface TestGatehouse {
   readonly apps: ReturnType<typeof createAppService>;
   readonly apis: ReturnType<typeof createApiService>;
   readonly users: UserService;
+  readonly roles: RoleService;
   readonly keys: ReturnType<typeof createKeyStore>;
   readonly server: Gatehouse;
   stop(): Promise<void>;
@@ -64,6 +66,7 @@ export async function bootGatehouse(env: Record<string, string> = {}): Promise<T
     server,
     apps: createAppService({ orm, hashSecret: config.hashSecret, clock: systemClock }),
     apis: createApiService({ orm, clock: systemClock }),
+    roles: createRoleService({ orm, clock: systemClock }),
     users: createUserService({
       orm,
       hasher: createPasswordHasher({ params: config.argon2, maxConcurrent: 2 }),

@@ -7,21 +7,26 @@ const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export interface ServerProcess {
   readonly child: ChildProcess;
   readonly url: string;
+  /** stdout and stderr together. */
   output(): string;
+  /** stdout alone: the JSON log stream. */
+  stdout(): string;
   /** SIGTERM and wait; resolves with the exit code. */
   stop(): Promise<number | null>;
   exited(): Promise<number | null>;
 }
 
-function collect(child: ChildProcess): () => string {
+function collect(child: ChildProcess): { all: () => string; stdout: () => string } {
   let text = '';
+  let out = '';
   child.stdout?.on('data', (chunk: Buffer) => {
     text += chunk.toString();
+    out += chunk.toString();
   });
   child.stderr?.on('data', (chunk: Buffer) => {
     text += chunk.toString();
   });
-  return () => text;
+  return { all: () => text, stdout: () => out };
 }
 
 /** Runs `node src/main.ts` (what `npm start` runs) as a real process with the given environment. */
@@ -31,12 +36,13 @@ export function spawnServer(env: Record<string, string>, port: number): ServerPr
     env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', PORT: String(port), LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  const output = collect(child);
+  const collected = collect(child);
   const exit = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   return {
     child,
     url: `http://127.0.0.1:${port}`,
-    output,
+    output: collected.all,
+    stdout: collected.stdout,
     exited: () => exit,
     async stop() {
       if (child.exitCode === null) child.kill('SIGTERM');

@@ -10,7 +10,11 @@ export interface RelyingParty {
     params?: Record<string, string>,
   ): Promise<{
     page: Page;
-    finish: (callback: Page) => Promise<oidc.TokenEndpointResponse & oidc.TokenEndpointResponseHelpers>;
+    /** Exchanges the code; tokenParams go to the token request (e.g. resource). */
+    finish: (
+      callback: Page,
+      tokenParams?: Record<string, string>,
+    ) => Promise<oidc.TokenEndpointResponse & oidc.TokenEndpointResponseHelpers>;
   }>;
 }
 
@@ -46,12 +50,13 @@ export async function relyingParty(
       const page = await browser.open(url.toString());
       return {
         page,
-        finish: (callback) =>
-          oidc.authorizationCodeGrant(config, new URL(callback.url), {
-            pkceCodeVerifier: verifier,
-            expectedState: state,
-            expectedNonce: nonce,
-          }),
+        finish: (callback, tokenParams) =>
+          oidc.authorizationCodeGrant(
+            config,
+            new URL(callback.url),
+            { pkceCodeVerifier: verifier, expectedState: state, expectedNonce: nonce },
+            tokenParams,
+          ),
       };
     },
   };

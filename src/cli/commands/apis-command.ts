@@ -68,12 +68,19 @@ export async function apisCommand(
     case 'revoke': {
       const { values } = parseArgs({
         args,
-        options: { api: { type: 'string' }, app: { type: 'string' }, scope: { type: 'string', multiple: true } },
+        options: {
+          api: { type: 'string' },
+          app: { type: 'string' },
+          scope: { type: 'string', multiple: true },
+        },
       });
       if (!values.api || !values.app) throw new UsageError(`apis ${sub} needs --api URI and --app CLIENT_ID`);
       if (sub === 'revoke') {
         await apis.revokeAccess(values.app, values.api);
-        out.result({ revoked: true, client_id: values.app, api: values.api }, `${values.app} may no longer call ${values.api}.`);
+        out.result(
+          { revoked: true, client_id: values.app, api: values.api },
+          `${values.app} may no longer call ${values.api}.`,
+        );
         return;
       }
       const access = await apis.grantAccess(values.app, values.api, values.scope);

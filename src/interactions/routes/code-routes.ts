@@ -3,6 +3,7 @@ import type { Context } from 'koa';
 import { emailAddress } from '../../identity/email-address.ts';
 import type { CodeOutcome } from '../../identity/email-code-service.ts';
 import { signInCode } from '../../mail/templates.ts';
+import { requestAudit } from '../audit-context.ts';
 import { assertCsrf } from '../csrf.ts';
 import { readForm } from '../form.ts';
 import { type Interaction, loadInteraction, renderPage } from '../interaction-context.ts';
@@ -72,6 +73,14 @@ async function requestCode(ctx: Context, deps: InteractionDeps): Promise<void> {
       ...(await signInCode({ appName: interaction.settings.name, code, minutes: 10 })),
     });
   }
+  deps.audit.record({
+    action: 'code.requested',
+    outcome: 'success',
+    userId: user?.status === 'active' ? user.id : undefined,
+    appId: interaction.client.clientId,
+    details: { email: parsed.data, sent: user?.status === 'active' },
+    ...requestAudit(ctx),
+  });
   await renderCodePage(ctx, interaction, parsed.data);
 }
 
@@ -89,6 +98,14 @@ export function codeRoutes(router: Router, deps: InteractionDeps): void {
     const result = await deps.codes.verify(interaction.uid, 'sign_in', (form.code ?? '').trim());
     if (result.outcome !== 'ok') {
       const attemptsLeft = result.outcome === 'invalid' ? result.attemptsLeft : 0;
+      deps.audit.record({
+        action: 'code.failed',
+        outcome: 'failure',
+        reason: result.outcome,
+        appId: interaction.client.clientId,
+        details: { email },
+        ...requestAudit(ctx),
+      });
       return renderCodePage(
         ctx,
         interaction,
@@ -99,6 +116,13 @@ export function codeRoutes(router: Router, deps: InteractionDeps): void {
     }
     const user = await deps.users.findById(result.userId);
     if (!user) return renderLogin(ctx, interaction, { error: 'This account no longer exists.', status: 400 });
+    deps.audit.record({
+      action: 'code.used',
+      outcome: 'success',
+      userId: user.id,
+      appId: interaction.client.clientId,
+      ...requestAudit(ctx),
+    });
     // Receiving the code proves control of the mailbox.
     if (!user.emailVerified) await deps.users.markEmailVerified(user.id);
     await completeSignIn(ctx, deps, interaction, { ...user, emailVerified: true }, ['otp']);

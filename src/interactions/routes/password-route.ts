@@ -1,4 +1,5 @@
 import type Router from '@koa/router';
+import { requestAudit } from '../audit-context.ts';
 import { assertCsrf } from '../csrf.ts';
 import { readForm } from '../form.ts';
 import { loadInteraction } from '../interaction-context.ts';
@@ -19,6 +20,16 @@ export function passwordRoute(router: Router, deps: InteractionDeps): void {
       return renderLogin(ctx, interaction, { email, error: 'Enter your email and password.', status: 400 });
     }
     const result = await deps.authenticate(email, password);
+    if (result.outcome !== 'ok') {
+      deps.audit.record({
+        action: 'sign_in',
+        outcome: 'failure',
+        reason: result.outcome === 'disabled' ? 'account disabled' : 'wrong email or password',
+        appId: interaction.client.clientId,
+        details: { method: 'password', email },
+        ...requestAudit(ctx),
+      });
+    }
     if (result.outcome === 'disabled') {
       return renderLogin(ctx, interaction, {
         email,

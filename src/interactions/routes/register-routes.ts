@@ -4,6 +4,7 @@ import { emailAddress } from '../../identity/email-address.ts';
 import { passwordProblem } from '../../identity/password-policy.ts';
 import { registrationAttempt } from '../../mail/templates.ts';
 import { AppError } from '../../shared/app-error.ts';
+import { requestAudit } from '../audit-context.ts';
 import { assertCsrf } from '../csrf.ts';
 import { readForm } from '../form.ts';
 import { type Interaction, loadInteraction, renderPage } from '../interaction-context.ts';
@@ -74,6 +75,14 @@ export function registerRoutes(router: Router, deps: InteractionDeps): void {
       const user = await deps.users.create({ email, password, ...(name ? { name } : {}) });
       await sendVerification(deps, interaction, user);
     }
+    deps.audit.record({
+      action: 'registration',
+      outcome: existing ? 'failure' : 'success',
+      ...(existing ? { reason: 'email already registered; owner notified', userId: existing.id } : {}),
+      appId: interaction.client.clientId,
+      details: { email },
+      ...requestAudit(ctx),
+    });
     await renderVerifyPage(ctx, interaction, email, 'Check your email');
   });
 
@@ -99,6 +108,13 @@ export function registerRoutes(router: Router, deps: InteractionDeps): void {
     const user = await deps.users.findById(result.userId);
     if (!user) return renderLogin(ctx, interaction, { error: 'This account no longer exists.', status: 400 });
     await deps.users.markEmailVerified(user.id);
+    deps.audit.record({
+      action: 'email.verified',
+      outcome: 'success',
+      userId: user.id,
+      details: { via: 'code' },
+      ...requestAudit(ctx),
+    });
     await completeSignIn(ctx, deps, interaction, { ...user, emailVerified: true }, ['pwd']);
   });
 

@@ -2,6 +2,7 @@ import type Router from '@koa/router';
 import { emailAddress } from '../../identity/email-address.ts';
 import { passwordProblem } from '../../identity/password-policy.ts';
 import { passwordChanged, passwordReset } from '../../mail/templates.ts';
+import { requestAudit } from '../audit-context.ts';
 import { assertCsrf } from '../csrf.ts';
 import { readForm } from '../form.ts';
 import { loadInteraction, renderPage } from '../interaction-context.ts';
@@ -58,6 +59,13 @@ export function resetRoutes(router: Router, deps: InteractionDeps): void {
         ...(await passwordReset({ link, minutes: RESET_TTL_SECONDS / 60 })),
       });
     }
+    deps.audit.record({
+      action: 'password_reset.requested',
+      outcome: 'success',
+      userId: user?.status === 'active' ? user.id : undefined,
+      details: { email: parsed.data, sent: user?.status === 'active' },
+      ...requestAudit(ctx),
+    });
     await renderPage(ctx, interaction, 'forgot', { email: parsed.data, sent: true });
   });
 
@@ -89,6 +97,14 @@ export function resetRoutes(router: Router, deps: InteractionDeps): void {
     await deps.tokens.revokeAll(user.id, 'password_reset');
     await deps.signOutEverywhere(user.id);
     deps.outbox.enqueue({ to: user.email, ...(await passwordChanged({})) });
+    deps.audit.record({
+      action: 'password_reset.completed',
+      outcome: 'success',
+      actorType: 'user',
+      actorId: user.id,
+      userId: user.id,
+      ...requestAudit(ctx),
+    });
     await renderPage(ctx, undefined, 'message', {
       title: 'Password changed',
       message:
@@ -101,6 +117,13 @@ export function resetRoutes(router: Router, deps: InteractionDeps): void {
     const userId = await deps.tokens.consume(token, 'verify_email');
     if (!userId) return renderPage(ctx, undefined, 'message', INVALID_LINK, 400);
     await deps.users.markEmailVerified(userId);
+    deps.audit.record({
+      action: 'email.verified',
+      outcome: 'success',
+      userId,
+      details: { via: 'link' },
+      ...requestAudit(ctx),
+    });
     await renderPage(ctx, undefined, 'message', {
       title: 'Email verified',
       message: 'Thank you: your email address is verified. You can close this page and return to your app.',

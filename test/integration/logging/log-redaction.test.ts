@@ -58,7 +58,8 @@ describe('logs', function () {
       await server.stop();
     }
     const output = server.output();
-    const lines = output.trim().split('\n');
+    // stdout is the log stream; stderr carries only the first-admin banner, meant for a person
+    const lines = server.stdout().trim().split('\n');
     expect(lines.length).to.be.greaterThan(5);
     for (const line of lines) expect(() => JSON.parse(line), line).to.not.throw();
     for (const forbidden of [

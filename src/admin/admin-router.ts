@@ -1,0 +1,122 @@
+import Router from '@koa/router';
+import type { Context, Middleware } from 'koa';
+import compose from 'koa-compose';
+import type { z } from 'zod';
+import type { AuditLog } from '../audit/audit-log.ts';
+import { AppError } from '../shared/app-error.ts';
+import type { Logger } from '../shared/logger.ts';
+import type { AdminActor, AuthenticateAdmin } from './admin-auth.ts';
+import { AdminValidationError, writeAdminError } from './admin-errors.ts';
+import type { AdminRoute } from './admin-route.ts';
+
+export const ADMIN_PREFIX = '/admin/api/v1';
+const BODY_LIMIT = 64 * 1024;
+
+async function readJson(ctx: Context): Promise<unknown> {
+  if (!ctx.is('application/json'))
+    throw new AppError('request.invalid', 'send a JSON body (application/json)', 415);
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of ctx.req as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > BODY_LIMIT) throw new AppError('request.too_large', 'the body is larger than 64 KiB', 413);
+    chunks.push(chunk);
+  }
+  try {
+    return JSON.parse(Buffer.concat(chunks).toString('utf8'));
+  } catch {
+    throw new AppError('request.invalid', 'the body is not valid JSON', 400);
+  }
+}
+
+function parse<S extends z.ZodType | undefined>(
+  schema: S,
+  value: unknown,
+  where: 'params' | 'query' | 'body',
+) {
+  if (!schema) return undefined;
+  const result = schema.safeParse(value);
+  if (!result.success) throw new AdminValidationError(where, result.error);
+  return result.data;
+}
+
+/**
+ * The admin API surface: every route authenticates, validates params, query and body with its
+ * schemas, and its response is parsed by its response schema (which drops anything unlisted, so a
+ * field like a password hash can never leak). Errors anywhere below /admin/api use one body.
+ */
+export function createAdminApi(deps: {
+  routes: readonly AdminRoute[];
+  authenticate: AuthenticateAdmin;
+  audit: AuditLog;
+  logger: Logger;
+}): Middleware {
+  const router = new Router({ prefix: ADMIN_PREFIX });
+  for (const route of deps.routes) {
+    router[route.method](route.path, async (ctx) => {
+      let actor: AdminActor;
+      try {
+        actor = await deps.authenticate(ctx);
+      } catch (error) {
+        if (error instanceof AppError && error.status === 403) {
+          deps.audit.record({
+            action: 'admin.access_denied',
+            outcome: 'failure',
+            reason: error.message,
+            ip: ctx.ip,
+            userAgent: ctx.get('user-agent'),
+            requestId: (ctx.state as { requestId?: string }).requestId,
+            details: { method: ctx.method, path: ctx.path },
+          });
+        }
+        throw error;
+      }
+      const params = parse(route.params, ctx.params, 'params');
+      const query = parse(route.query, ctx.query, 'query');
+      const body = route.body ? parse(route.body, await readJson(ctx), 'body') : undefined;
+      const result = await route.handler({
+        params,
+        query,
+        body,
+        actor,
+        ctx,
+        audit: (event) =>
+          deps.audit.record({
+            ...event,
+            outcome: 'success',
+            actorType: actor.type === 'user' ? 'admin' : 'app',
+            actorId: actor.id,
+            ip: ctx.ip,
+            userAgent: ctx.get('user-agent'),
+            requestId: (ctx.state as { requestId?: string }).requestId,
+          }),
+      });
+      if (route.produces) return;
+      ctx.set('Cache-Control', 'no-store');
+      if (!route.response) {
+        ctx.status = 204;
+        return;
+      }
+      ctx.status = route.status ?? 200;
+      ctx.body = route.response.parse(result);
+    });
+  }
+  // allowedMethods answers 405 (with Allow) for a known path and a wrong method.
+  const dispatch = compose([router.routes(), router.allowedMethods({ throw: true })] as Middleware[]);
+  return async (ctx, next) => {
+    if (!ctx.path.startsWith('/admin/api/')) return next();
+    try {
+      await dispatch(ctx, async () => undefined);
+      if (ctx.status === 404 && ctx.body === undefined) {
+        throw new AppError('request.not_found', `no admin endpoint ${ctx.method} ${ctx.path}`, 404);
+      }
+    } catch (error) {
+      const status = (error as { status?: number }).status;
+      const mapped =
+        error instanceof AppError || typeof status !== 'number'
+          ? error
+          : new AppError('request.invalid', `method ${ctx.method} is not allowed here`, status);
+      writeAdminError(ctx, mapped, (ctx.state as { log?: Logger }).log ?? deps.logger);
+    }
+  };
+}

@@ -1,0 +1,58 @@
+import { createPayloadStore } from '../../adapters/payload-store.ts';
+import { createSetupTokens } from '../admin/setup/setup-tokens.ts';
+import { createAuditLog } from '../audit/audit-log.ts';
+import { createAuditQuery } from '../audit/audit-query.ts';
+import { createApiService } from '../clients/api-service.ts';
+import { createAppService } from '../clients/app-service.ts';
+import { createRoleService } from '../clients/role-service.ts';
+import type { Config } from '../config/config.ts';
+import { createEmailCodeService } from '../identity/email-code-service.ts';
+import { createPasswordAuthenticator } from '../identity/password-authenticator.ts';
+import { createPasswordHasher } from '../identity/password-hasher.ts';
+import { createUserService } from '../identity/user-service.ts';
+import { createUserTokenService } from '../identity/user-token-service.ts';
+import { createKeyStore, maxSignedLifetime } from '../keys/key-store.ts';
+import { createMailer } from '../mail/mailer.ts';
+import { createOutbox } from '../mail/outbox.ts';
+import type { Orm } from '../persistence/orm.ts';
+import { systemClock } from '../shared/clock.ts';
+import type { Logger } from '../shared/logger.ts';
+
+/** Every domain service, each given its dependencies explicitly. */
+export function buildServices(config: Config, orm: Orm, logger: Logger) {
+  const clock = systemClock;
+  const hashSecret = config.hashSecret;
+  const hasher = createPasswordHasher({ params: config.argon2, maxConcurrent: config.hashConcurrency });
+  const users = createUserService({ orm, hasher, clock });
+  const mailer = createMailer({
+    smtpUrl: config.smtpUrl,
+    from: config.mailFrom,
+    dataDir: config.dataDir,
+    env: config.env,
+    logger,
+  });
+  return {
+    clock,
+    keyStore: createKeyStore({
+      orm,
+      encryptionSecret: config.keyEncryptionSecret,
+      clock,
+      maxSignedLifetimeSeconds: maxSignedLifetime(config.ttl),
+    }),
+    hasher,
+    users,
+    authenticate: createPasswordAuthenticator({ users, hasher }),
+    codes: createEmailCodeService({ orm, hashSecret, clock }),
+    tokens: createUserTokenService({ orm, hashSecret, clock }),
+    apps: createAppService({ orm, hashSecret, clock }),
+    apis: createApiService({ orm, clock }),
+    roles: createRoleService({ orm, clock }),
+    outbox: createOutbox({ send: (message) => mailer.send(message), logger }),
+    payloads: createPayloadStore(orm),
+    audit: createAuditLog({ orm, clock, logger }),
+    auditQuery: createAuditQuery({ orm }),
+    setupTokens: createSetupTokens({ orm, hashSecret, clock }),
+  };
+}
+
+export type Services = ReturnType<typeof buildServices>;
