@@ -249,6 +249,67 @@ describe('gatehouse CLI against PostgreSQL', function () {
     }
   });
 
+  it('manages roles: create, list, assign to a user and a service, unassign, delete', async () => {
+    const app = (
+      await cli(
+        'apps',
+        'create',
+        '--name',
+        'blog-admin',
+        '--type',
+        'web',
+        '--redirect-uri',
+        'https://blog.example.test/cb',
+        '--json',
+      )
+    ).json<{ client_id: string }>();
+    const svc = (await cli('apps', 'create', '--name', 'blog-bot', '--type', 'service', '--json')).json<{
+      client_id: string;
+    }>();
+    const created = await cli('roles', 'create', '--app', app.client_id, '--name', 'EDITOR', '--json');
+    expect(created.code, created.stderr).to.equal(0);
+    const role = created.json<{ id: string; name: string }>();
+    expect((await cli('roles', 'create', '--app', app.client_id, '--name', 'EDITOR')).stderr).to.match(
+      /already has a role EDITOR/,
+    );
+    expect(
+      (await cli('roles', 'list', '--app', app.client_id, '--json'))
+        .json<{ name: string }[]>()
+        .map((r) => r.name),
+    ).to.deep.equal(['EDITOR']);
+    await gh.users.create({ email: 'editor@example.test' });
+    expect((await cli('roles', 'assign', role.id, '--user', 'editor@example.test')).code).to.equal(0);
+    expect((await cli('roles', 'assign', role.id, '--service', svc.client_id)).code).to.equal(0);
+    const user = await gh.users.findByEmail('editor@example.test');
+    expect(await gh.roles.rolesOf(app.client_id, { userId: String(user?.id) })).to.deep.equal(['EDITOR']);
+    expect(
+      (await cli('roles', 'assign', role.id, '--user', 'x@example.test', '--service', svc.client_id)).code,
+    ).to.equal(2);
+    expect((await cli('roles', 'unassign', role.id, '--user', 'editor@example.test')).code).to.equal(0);
+    expect(await gh.roles.rolesOf(app.client_id, { userId: String(user?.id) })).to.deep.equal([]);
+    expect((await cli('roles', 'delete', role.id)).code).to.equal(0);
+    expect((await cli('roles', 'list', '--app', app.client_id, '--json')).json()).to.deep.equal([]);
+  });
+
+  it('makes an admin with admin create', async () => {
+    const result = await cli(
+      'admin',
+      'create',
+      '--email',
+      'boss@example.test',
+      '--password',
+      'the boss passphrase',
+      '--json',
+    );
+    expect(result.code, result.stderr).to.equal(0);
+    const admin = result.json<{ id: string; created: boolean; admin: boolean }>();
+    expect(admin).to.include({ created: true, admin: true });
+    expect(await gh.roles.rolesOf('gatehouse-admin', { userId: admin.id })).to.deep.equal(['admin']);
+    // idempotent for an existing user
+    const again = await cli('admin', 'create', '--email', 'boss@example.test', '--json');
+    expect(again.json()).to.include({ id: admin.id, created: false });
+  });
+
   it('reports an unreachable database without a stack trace', async () => {
     const result = await runCli(['apps', 'list'], {
       ...env,
