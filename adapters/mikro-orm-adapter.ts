@@ -15,10 +15,12 @@ export type ClientFinder = (clientId: string) => Promise<AdapterPayload | undefi
 class PayloadAdapter implements Adapter {
   readonly #kind: string;
   readonly #store: PayloadStore;
+  readonly #reuseLeewayMs: number;
 
-  constructor(kind: string, store: PayloadStore) {
+  constructor(kind: string, store: PayloadStore, reuseLeewaySeconds: number) {
     this.#kind = kind;
     this.#store = store;
+    this.#reuseLeewayMs = kind === 'RefreshToken' ? reuseLeewaySeconds * 1000 : 0;
   }
 
   async upsert(id: string, payload: AdapterPayload, expiresIn: number): Promise<void> {
@@ -44,7 +46,7 @@ class PayloadAdapter implements Adapter {
    */
   async consume(id: string): Promise<void> {
     if (await this.#store.consume(this.#kind, id)) return;
-    if (GRANT_SOURCES.has(this.#kind)) throw new errors.InvalidGrant('grant already redeemed');
+    if (GRANT_SOURCES.has(this.#kind)) throw new errors.InvalidGrant('redeemed concurrently');
     throw new errors.InvalidRequest('request already used');
   }
 
@@ -58,7 +60,13 @@ class PayloadAdapter implements Adapter {
 
   #shape(stored: Awaited<ReturnType<PayloadStore['find']>>): AdapterPayload | undefined {
     if (!stored) return undefined;
-    const consumed = stored.consumedAt ? Math.floor(stored.consumedAt.getTime() / 1000) : undefined;
+    // Two tabs refreshing at once present the same refresh token twice. oidc-provider treats a
+    // consumed token as stolen and revokes the whole grant; within the leeway we hide `consumed`,
+    // so the second request fails at consume() instead, and the first tab's new token survives.
+    const justConsumed =
+      stored.consumedAt !== null && Date.now() - stored.consumedAt.getTime() < this.#reuseLeewayMs;
+    const consumed =
+      stored.consumedAt && !justConsumed ? Math.floor(stored.consumedAt.getTime() / 1000) : undefined;
     return consumed ? { ...stored.payload, consumed } : (stored.payload as AdapterPayload);
   }
 }
@@ -90,12 +98,16 @@ class ClientAdapter implements Adapter {
 export function createAdapterFactory(
   store: PayloadStore,
   findClient: ClientFinder,
+  options: { refreshReuseLeewaySeconds: number } = { refreshReuseLeewaySeconds: 0 },
 ): (name: string) => Adapter {
   const cache = new Map<string, Adapter>();
   return (name) => {
     let adapter = cache.get(name);
     if (!adapter) {
-      adapter = name === 'Client' ? new ClientAdapter(findClient) : new PayloadAdapter(name, store);
+      adapter =
+        name === 'Client'
+          ? new ClientAdapter(findClient)
+          : new PayloadAdapter(name, store, options.refreshReuseLeewaySeconds);
       cache.set(name, adapter);
     }
     return adapter;

@@ -14,6 +14,9 @@ import type { IntervalJob } from '../shared/interval-job.ts';
 import type { Logger } from '../shared/logger.ts';
 import type { Services } from './services.ts';
 
+/** Two tabs refreshing at once: a second use this soon fails without revoking the grant. */
+export const REFRESH_REUSE_LEEWAY_SECONDS = 3;
+
 const PUBLIC_MEMBERS = ['kty', 'kid', 'alg', 'use', 'n', 'e', 'crv', 'x', 'y'] as const;
 
 export interface ProviderRuntime {
@@ -33,7 +36,9 @@ export async function startProvider(
   services: Services,
   logger: Logger,
 ): Promise<ProviderRuntime> {
-  const adapter = createAdapterFactory(services.payloads, createClientRegistry(orm));
+  const adapter = createAdapterFactory(services.payloads, createClientRegistry(orm), {
+    refreshReuseLeewaySeconds: REFRESH_REUSE_LEEWAY_SECONDS,
+  });
   const shared = {
     config,
     logger,

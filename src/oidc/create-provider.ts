@@ -14,8 +14,14 @@ export function createProvider(deps: ProviderDeps & { logger: Logger; audit: Rec
 
   // Secrets are stored as HMACs (see client-secret.ts); this is oidc-provider's documented hook.
   provider.Client.prototype.compareClientSecret = function compareClientSecret(actual: string) {
-    const stored = (this as { clientSecret?: string }).clientSecret ?? '';
-    return clientSecretMatches(actual, stored.split(HASH_SEPARATOR), config.hashSecret);
+    const client = this as { clientSecret?: string; clientAuthMethod?: string };
+    // oidc-provider accepts Basic and body credentials interchangeably; an app authenticates only
+    // the way it was registered (RFC 6749 §2.3: a client uses one method), so the other fails too.
+    const usedBasic = /^basic /i.test(Provider.ctx?.get('authorization') ?? '');
+    const expectedBasic = client.clientAuthMethod === 'client_secret_basic';
+    const stored = client.clientSecret ?? '';
+    const matches = clientSecretMatches(actual, stored.split(HASH_SEPARATOR), config.hashSecret);
+    return matches && usedBasic === expectedBasic;
   };
 
   provider.on('server_error', (ctx, error) => {
@@ -32,6 +38,18 @@ export function createProvider(deps: ProviderDeps & { logger: Logger; audit: Rec
       );
     });
   }
+  // RFC 6749 §5.2 names this case unauthorized_client; oidc-provider reports invalid_request.
+  provider.use(async (ctx, next) => {
+    await next();
+    const body = ctx.body as { error?: string; error_description?: string } | undefined;
+    if (
+      ctx.oidc?.route === 'token' &&
+      body?.error === 'invalid_request' &&
+      body.error_description === 'requested grant type is not allowed for this client'
+    ) {
+      body.error = 'unauthorized_client';
+    }
+  });
   auditProtocolEvents(provider, deps.audit);
   return provider;
 }

@@ -34,7 +34,8 @@ export function auditProtocolEvents(provider: Provider, record: RecordAudit): vo
   });
   provider.on('grant.error', (ctx, error) => {
     const detail = String((error as { error_detail?: string }).error_detail ?? error.message);
-    const replay = /refresh token already used|already consumed|already redeemed/.test(detail);
+    // 'redeemed concurrently' is a lost race or a second tab within the leeway: no grant was revoked.
+    const replay = /refresh token already used|already consumed/.test(detail);
     if (!replay) return;
     record({
       action:

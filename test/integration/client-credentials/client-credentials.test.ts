@@ -68,6 +68,28 @@ describe('client credentials for a service app', () => {
     expect(status).to.equal(200);
   });
 
+  it('refuses a method other than the registered one (checklist L4), both ways', async () => {
+    const post = await gh.apps.create({
+      name: 'post-only',
+      type: 'service',
+      tokenEndpointAuthMethod: 'client_secret_post',
+    });
+    await gh.apis.grantAccess(post.app.clientId, API);
+    const viaBasic = await clientCredentials(gh.url, post.app.clientId, String(post.clientSecret), {
+      resource: API,
+    });
+    expect(viaBasic.status).to.equal(401);
+    expect(viaBasic.body.error).to.equal('invalid_client');
+    const viaBody = await postForm(`${gh.url}/token`, {
+      grant_type: 'client_credentials',
+      client_id: clientId,
+      client_secret: secret,
+      resource: API,
+    });
+    expect(viaBody.status).to.equal(401);
+    expect(viaBody.body.error).to.equal('invalid_client');
+  });
+
   it('refuses a wrong, empty or unknown client secret with invalid_client', async () => {
     for (const [id, pass] of [
       [clientId, 'wrong'],
@@ -171,9 +193,9 @@ describe('client credentials for a service app', () => {
         resource: API,
       },
     );
-    // oidc-provider answers invalid_request ("requested grant type is not allowed for this client")
+    // RFC 6749 §5.2 (checklist L7); oidc-provider's own answer, invalid_request, is mapped
     expect(status).to.equal(400);
-    expect(body.error).to.be.oneOf(['invalid_request', 'unauthorized_client']);
+    expect(body.error).to.equal('unauthorized_client');
     expect(body).to.not.have.property('access_token');
   });
 
