@@ -1,5 +1,7 @@
 import { createApiService } from '../../src/clients/api-service.ts';
 import { createAppService } from '../../src/clients/app-service.ts';
+import { createPasswordHasher } from '../../src/identity/password-hasher.ts';
+import { createUserService } from '../../src/identity/user-service.ts';
 import { createOrm, migrateUp } from '../../src/persistence/orm.ts';
 import { systemClock } from '../../src/shared/clock.ts';
 import { createLogger } from '../../src/shared/logger.ts';
@@ -8,6 +10,7 @@ import { TEST_SECRETS } from './env.ts';
 export interface Operator {
   readonly apps: ReturnType<typeof createAppService>;
   readonly apis: ReturnType<typeof createApiService>;
+  readonly users: ReturnType<typeof createUserService>;
 }
 
 /**
@@ -24,6 +27,15 @@ export async function provision<T>(
     return await setUp({
       apps: createAppService({ orm, hashSecret: TEST_SECRETS.HASH_SECRET, clock: systemClock }),
       apis: createApiService({ orm, clock: systemClock }),
+      // The same cheap parameters the test servers use (test/support/gatehouse.ts).
+      users: createUserService({
+        orm,
+        hasher: createPasswordHasher({
+          params: { memoryKiB: 1024, iterations: 1, parallelism: 1 },
+          maxConcurrent: 2,
+        }),
+        clock: systemClock,
+      }),
     });
   } finally {
     await orm.close();

@@ -1,8 +1,10 @@
 import { expect } from 'chai';
+import { Browser } from '../../support/browser.ts';
 import { createTestDatabase, type TestDatabase } from '../../support/database.ts';
 import { bootGatehouse, type TestGatehouse } from '../../support/gatehouse.ts';
-import { clientCredentials } from '../../support/http.ts';
+import { basic, clientCredentials, postForm } from '../../support/http.ts';
 import { provision } from '../../support/provision.ts';
+import { relyingParty } from '../../support/relying-party.ts';
 import { startTcpProxy, type TcpProxy } from '../../support/tcp-proxy.ts';
 import { waitFor } from '../../support/wait-for.ts';
 
@@ -58,5 +60,53 @@ describe('a database outage', function () {
     });
     const again = await clientCredentials(gh.url, app.clientId, app.secret, { resource: API });
     expect(again.status).to.equal(200);
+  });
+
+  it('keeps grants through the outage: a refresh token issued before it works after it', async () => {
+    // This suite's server runs on its own (proxied) database: set it up there.
+    const web = await provision(db.url, async ({ apps, users }) => {
+      await users.create({
+        email: 'outlast@example.test',
+        password: 'outlasting passphrase',
+        emailVerified: true,
+      });
+      return apps.create({
+        name: 'web',
+        type: 'web',
+        redirectUris: ['https://web.example.test/cb'],
+        firstParty: true,
+      });
+    });
+    const rp = await relyingParty(gh.issuer, {
+      clientId: web.app.clientId,
+      clientSecret: web.clientSecret,
+      redirectUri: 'https://web.example.test/cb',
+    });
+    const browser = new Browser();
+    const { page, finish } = await rp.start(browser, { scope: 'openid offline_access', prompt: 'consent' });
+    const tokens = await finish(
+      await browser.submit(page, 'login-form', {
+        email: 'outlast@example.test',
+        password: 'outlasting passphrase',
+      }),
+    );
+    const refresh = () =>
+      postForm(
+        `${gh.url}/token`,
+        { grant_type: 'refresh_token', refresh_token: String(tokens.refresh_token) },
+        { authorization: basic(web.app.clientId, String(web.clientSecret)) },
+      );
+
+    proxy.cut();
+    const during = await refresh();
+    expect(during.status).to.be.within(500, 503);
+    expect(during.text).to.not.match(/ECONNREFUSED|knex|select |at .+\.(js|ts):\d+/i);
+    proxy.restore();
+    await waitFor(async () => (await fetch(`${gh.url}/readyz`)).status === 200, {
+      what: 'readiness to return',
+    });
+    const after = await refresh();
+    expect(after.status).to.equal(200);
+    expect(after.body.refresh_token).to.be.a('string');
   });
 });
