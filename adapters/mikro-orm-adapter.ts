@@ -1,4 +1,4 @@
-import { type Adapter, type AdapterPayload, errors } from 'oidc-provider';
+import Provider, { type Adapter, type AdapterPayload, errors } from 'oidc-provider';
 import type { PayloadStore } from './payload-store.ts';
 
 /** Models whose consume() redeems a credential at the token endpoint. */
@@ -17,10 +17,13 @@ class PayloadAdapter implements Adapter {
   readonly #store: PayloadStore;
   readonly #reuseLeewayMs: number;
 
-  constructor(kind: string, store: PayloadStore, reuseLeewaySeconds: number) {
+  readonly #sessionMaxSeconds: number;
+
+  constructor(kind: string, store: PayloadStore, options: AdapterOptions) {
     this.#kind = kind;
     this.#store = store;
-    this.#reuseLeewayMs = kind === 'RefreshToken' ? reuseLeewaySeconds * 1000 : 0;
+    this.#reuseLeewayMs = kind === 'RefreshToken' ? options.refreshReuseLeewaySeconds * 1000 : 0;
+    this.#sessionMaxSeconds = options.sessionMaxSeconds;
   }
 
   async upsert(id: string, payload: AdapterPayload, expiresIn: number): Promise<void> {
@@ -28,7 +31,12 @@ class PayloadAdapter implements Adapter {
   }
 
   async find(id: string): Promise<AdapterPayload | undefined> {
-    return this.#shape(await this.#store.find(this.#kind, id));
+    const found = this.#shape(await this.#store.find(this.#kind, id));
+    // A session's absolute lifetime: activity slides its row's expiry, never past sign-in + max.
+    if (this.#kind === 'Session' && typeof found?.loginTs === 'number') {
+      if (found.loginTs + this.#sessionMaxSeconds <= Date.now() / 1000) return undefined;
+    }
+    return found;
   }
 
   async findByUid(uid: string): Promise<AdapterPayload | undefined> {
@@ -63,12 +71,23 @@ class PayloadAdapter implements Adapter {
     // Two tabs refreshing at once present the same refresh token twice. oidc-provider treats a
     // consumed token as stolen and revokes the whole grant; within the leeway we hide `consumed`,
     // so the second request fails at consume() instead, and the first tab's new token survives.
+    // Only on the refresh grant itself: everywhere else (introspection) a used token is used.
+    const refreshing = Provider.ctx?.oidc?.params?.grant_type === 'refresh_token';
     const justConsumed =
-      stored.consumedAt !== null && Date.now() - stored.consumedAt.getTime() < this.#reuseLeewayMs;
+      refreshing &&
+      stored.consumedAt !== null &&
+      Date.now() - stored.consumedAt.getTime() < this.#reuseLeewayMs;
     const consumed =
       stored.consumedAt && !justConsumed ? Math.floor(stored.consumedAt.getTime() / 1000) : undefined;
     return consumed ? { ...stored.payload, consumed } : (stored.payload as AdapterPayload);
   }
+}
+
+export interface AdapterOptions {
+  /** Two tabs refreshing at once: a second use this soon fails without revoking the grant. */
+  readonly refreshReuseLeewaySeconds: number;
+  /** A session found after sign-in + this is treated as gone. */
+  readonly sessionMaxSeconds: number;
 }
 
 /** Clients are read from the apps table; registration through oidc-provider is not offered. */
@@ -98,16 +117,13 @@ class ClientAdapter implements Adapter {
 export function createAdapterFactory(
   store: PayloadStore,
   findClient: ClientFinder,
-  options: { refreshReuseLeewaySeconds: number } = { refreshReuseLeewaySeconds: 0 },
+  options: AdapterOptions = { refreshReuseLeewaySeconds: 0, sessionMaxSeconds: Number.POSITIVE_INFINITY },
 ): (name: string) => Adapter {
   const cache = new Map<string, Adapter>();
   return (name) => {
     let adapter = cache.get(name);
     if (!adapter) {
-      adapter =
-        name === 'Client'
-          ? new ClientAdapter(findClient)
-          : new PayloadAdapter(name, store, options.refreshReuseLeewaySeconds);
+      adapter = name === 'Client' ? new ClientAdapter(findClient) : new PayloadAdapter(name, store, options);
       cache.set(name, adapter);
     }
     return adapter;

@@ -15,6 +15,16 @@ interface Row {
  * Raw, parameterised SQL over the ORM's own connection pool. This is the hottest path in the
  * provider (every token, code and session), and the unit of work costs several times the query.
  */
+/** The models oidc-provider revokes with a grant (its grantable models). */
+const GRANTABLE = [
+  'AccessToken',
+  'AuthorizationCode',
+  'RefreshToken',
+  'DeviceCode',
+  'BackchannelAuthenticationRequest',
+  'PreAuthorizedCode',
+];
+
 export function createPayloadStore(orm: Orm) {
   const connection = () => orm.em.getDriver().getConnection();
 
@@ -82,10 +92,18 @@ export function createPayloadStore(orm: Orm) {
       await connection().execute('delete from oidc_payloads where kind = ? and id = ?', [kind, id], 'run');
     },
 
-    /** Every model of a grant in one statement (the table holds all kinds). */
+    /**
+     * Every credential of a grant in one statement (the table holds all kinds). Only credentials:
+     * an Interaction in progress also names the grant, and deleting it would break the very
+     * sign-in that is replacing the session (switching accounts).
+     */
     async revokeByGrantId(grantId: string) {
       if (!isLookupKey(grantId)) return;
-      await connection().execute('delete from oidc_payloads where grant_id = ?', [grantId], 'run');
+      await connection().execute(
+        `delete from oidc_payloads where grant_id = ? and kind in (${GRANTABLE.map(() => '?').join(', ')})`,
+        [grantId, ...GRANTABLE],
+        'run',
+      );
     },
 
     /**

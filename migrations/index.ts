@@ -3,6 +3,7 @@ import { Migration20261129000000Initial } from './Migration20261129000000Initial
 import { Migration20261129010000Identity } from './Migration20261129010000Identity.ts';
 import { Migration20261129020000Roles } from './Migration20261129020000Roles.ts';
 import { Migration20261129030000AdminSetup } from './Migration20261129030000AdminSetup.ts';
+import { Migration20261129040000DecoyCodes } from './Migration20261129040000DecoyCodes.ts';
 
 /**
  * Every migration, in order. Listed explicitly (not discovered from disk) so the same list runs
@@ -13,4 +14,5 @@ export const MIGRATIONS: MigrationObject[] = [
   { name: 'Migration20261129010000Identity', class: Migration20261129010000Identity },
   { name: 'Migration20261129020000Roles', class: Migration20261129020000Roles },
   { name: 'Migration20261129030000AdminSetup', class: Migration20261129030000AdminSetup },
+  { name: 'Migration20261129040000DecoyCodes', class: Migration20261129040000DecoyCodes },
 ];

@@ -73,6 +73,7 @@ export async function startGatehouse(config: Config, logger: Logger): Promise<Ga
     holder: runtime.holder,
     checkDatabase: async () => void (await connection.execute('select 1')),
     routes: extraRoutes,
+    rateLimits: services.rateLimits,
     interactions: {
       ...services,
       signOutEverywhere: async (userId) => void (await services.payloads.revokeByAccountId(userId)),
@@ -106,6 +107,7 @@ export async function startGatehouse(config: Config, logger: Logger): Promise<Ga
         await Promise.all([runtime.keyReloader.stop(), cleanup.stop(), services.outbox.drain()]);
         // The audit trail is written in the background: flush it while the database is still open.
         await services.audit.close();
+        await services.rateLimits.close();
         await orm.close();
         await database.close();
         logger.info('gatehouse stopped');

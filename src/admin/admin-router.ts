@@ -3,6 +3,8 @@ import type { Context, Middleware } from 'koa';
 import compose from 'koa-compose';
 import type { z } from 'zod';
 import type { AuditLog } from '../audit/audit-log.ts';
+import type { RateLimits } from '../rate-limit/rate-limits.ts';
+import { markRefused, type Refusal } from '../rate-limit/refusal.ts';
 import { AppError } from '../shared/app-error.ts';
 import type { Logger } from '../shared/logger.ts';
 import type { AdminActor, AuthenticateAdmin } from './admin-auth.ts';
@@ -29,6 +31,13 @@ async function readJson(ctx: Context): Promise<unknown> {
   }
 }
 
+/** Over a limit: Retry-After now, the admin error body from the handler below. */
+function assertAllowed(ctx: Context, refused: Refusal | undefined): void {
+  if (!refused) return;
+  markRefused(ctx, refused);
+  throw new AppError('request.rate_limited', 'too many requests; retry after the Retry-After seconds', 429);
+}
+
 function parse<S extends z.ZodType | undefined>(
   schema: S,
   value: unknown,
@@ -49,6 +58,7 @@ export function createAdminApi(deps: {
   routes: readonly AdminRoute[];
   authenticate: AuthenticateAdmin;
   audit: AuditLog;
+  rateLimits: Pick<RateLimits, 'adminIp' | 'adminActor'>;
   logger: Logger;
 }): Middleware {
   const router = new Router({ prefix: ADMIN_PREFIX });
@@ -71,6 +81,7 @@ export function createAdminApi(deps: {
         }
         throw error;
       }
+      assertAllowed(ctx, await deps.rateLimits.adminActor(actor.id));
       const params = parse(route.params, ctx.params, 'params');
       const query = parse(route.query, ctx.query, 'query');
       const body = route.body ? parse(route.body, await readJson(ctx), 'body') : undefined;
@@ -106,6 +117,7 @@ export function createAdminApi(deps: {
   return async (ctx, next) => {
     if (!ctx.path.startsWith('/admin/api/')) return next();
     try {
+      assertAllowed(ctx, await deps.rateLimits.adminIp(ctx.ip));
       await dispatch(ctx, async () => undefined);
       if (ctx.status === 404 && ctx.body === undefined) {
         throw new AppError('request.not_found', `no admin endpoint ${ctx.method} ${ctx.path}`, 404);

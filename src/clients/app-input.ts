@@ -2,6 +2,21 @@ import { z } from 'zod';
 import { APP_TYPES, AUTH_METHODS, SIGN_IN_METHODS } from '../persistence/entities/app.ts';
 import { corsOriginProblem, redirectUriProblem } from './redirect-uri.ts';
 
+/**
+ * An https URL (published in client metadata) or an inline data: image. Sign-in pages show only
+ * the latter: a third-party image there would tell its host who signs in, and when (checklist B7).
+ */
+export const logoUri = z.union([
+  z.url({ protocol: /^https$/, error: 'must be an https URL or a data:image URI' }).max(2000),
+  z
+    .string()
+    .max(100_000, 'an inline logo must be under 100 kB')
+    .regex(
+      /^data:image\/(png|jpeg|gif|webp);base64,[A-Za-z0-9+/=]+$/,
+      'must be an https URL or a data:image URI',
+    ),
+]);
+
 const PUBLIC_TYPES = new Set(['spa', 'native']);
 const INTERACTIVE_TYPES = new Set(['web', 'spa', 'native']);
 
@@ -22,11 +37,7 @@ export const createAppInput = z
       .min(1, 'at least one sign-in method')
       .default(['password', 'email_code'])
       .transform((methods) => [...new Set(methods)]),
-    logoUri: z
-      .url({ protocol: /^https$/, error: 'must be an https URL' })
-      .max(2000)
-      .nullable()
-      .default(null),
+    logoUri: logoUri.nullable().default(null),
   })
   .superRefine((app, ctx) => {
     for (const [field, uris] of [
@@ -86,10 +97,7 @@ export const updateAppInput = z
     allowRegistration: z.boolean(),
     requireVerifiedEmail: z.boolean(),
     signInMethods: z.array(z.enum(SIGN_IN_METHODS)).min(1),
-    logoUri: z
-      .url({ protocol: /^https$/, error: 'must be an https URL' })
-      .max(2000)
-      .nullable(),
+    logoUri: logoUri.nullable(),
   })
   .partial()
   .strict();

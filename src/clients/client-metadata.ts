@@ -8,6 +8,8 @@ export const GATEHOUSE_METADATA = {
   allowRegistration: 'urn:gatehouse:allow_registration',
   requireVerifiedEmail: 'urn:gatehouse:require_verified_email',
   signInMethods: 'urn:gatehouse:sign_in_methods',
+  /** An inline data: logo for the sign-in pages (oidc-provider's logo_uri must be a web URL). */
+  inlineLogo: 'urn:gatehouse:inline_logo',
 } as const;
 
 /** Separates the accepted secret hashes inside the one `client_secret` string oidc-provider keeps. */
@@ -28,7 +30,8 @@ export function toClientMetadata(app: App, secretHashes: readonly string[]): Rec
   const metadata: Record<string, unknown> = {
     client_id: app.clientId,
     client_name: app.name,
-    ...(app.logoUri ? { logo_uri: app.logoUri } : {}),
+    ...(app.logoUri?.startsWith('https:') ? { logo_uri: app.logoUri } : {}),
+    ...(app.logoUri?.startsWith('data:') ? { [GATEHOUSE_METADATA.inlineLogo]: app.logoUri } : {}),
     application_type: app.type === 'native' ? 'native' : 'web',
     token_endpoint_auth_method: app.tokenEndpointAuthMethod,
     ...GRANTS[app.type],

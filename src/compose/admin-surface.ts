@@ -35,6 +35,6 @@ export function adminSurface(deps: {
   });
   return [
     docsRoutes(routes, { issuer: config.issuer, version: VERSION }).routes() as Middleware,
-    createAdminApi({ routes, authenticate, audit: services.audit, logger }),
+    createAdminApi({ routes, authenticate, audit: services.audit, rateLimits: services.rateLimits, logger }),
   ];
 }

@@ -38,6 +38,7 @@ export async function startProvider(
 ): Promise<ProviderRuntime> {
   const adapter = createAdapterFactory(services.payloads, createClientRegistry(orm), {
     refreshReuseLeewaySeconds: REFRESH_REUSE_LEEWAY_SECONDS,
+    sessionMaxSeconds: config.ttl.session,
   });
   const shared = {
     config,

@@ -15,6 +15,7 @@ import { createKeyStore, maxSignedLifetime } from '../keys/key-store.ts';
 import { createMailer } from '../mail/mailer.ts';
 import { createOutbox } from '../mail/outbox.ts';
 import type { Orm } from '../persistence/orm.ts';
+import { createRateLimits } from '../rate-limit/rate-limits.ts';
 import { systemClock } from '../shared/clock.ts';
 import type { Logger } from '../shared/logger.ts';
 
@@ -52,6 +53,12 @@ export function buildServices(config: Config, orm: Orm, logger: Logger) {
     audit: createAuditLog({ orm, clock, logger }),
     auditQuery: createAuditQuery({ orm }),
     setupTokens: createSetupTokens({ orm, hashSecret, clock }),
+    rateLimits: createRateLimits({
+      settings: config.rateLimits,
+      redisUrl: config.redisUrl,
+      secret: hashSecret,
+      logger,
+    }),
   };
 }
 

@@ -1,3 +1,4 @@
+import type { RateLimitSettings } from './rate-limit-settings.ts';
 import type { TrustProxy } from './trust-proxy.ts';
 
 export type Environment = 'development' | 'production' | 'test';
@@ -30,7 +31,10 @@ export interface Config {
     readonly authorizationCode: number;
     readonly idToken: number;
     readonly refreshToken: number;
+    /** Absolute: a session ends this long after sign-in, however active. */
     readonly session: number;
+    /** Idle: a session unused this long ends. */
+    readonly sessionIdle: number;
     readonly interaction: number;
   };
   /** How often each instance checks the database for rotated signing keys. */
@@ -45,4 +49,6 @@ export interface Config {
    * signing; more than this starves signing and holds memoryKiB each.
    */
   readonly hashConcurrency: number;
+  /** Rate limits and brute-force backoff (RATE_LIMITS, RATE_LIMIT_PREFIX); shared through Redis when REDIS_URL is set. */
+  readonly rateLimits: RateLimitSettings;
 }

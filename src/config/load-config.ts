@@ -2,6 +2,7 @@ import { resolve } from 'node:path';
 import { z } from 'zod';
 import type { Config } from './config.ts';
 import { loadOrCreateDevSecrets } from './dev-secrets.ts';
+import { parseRateLimits } from './rate-limit-settings.ts';
 import { parseTrustProxy } from './trust-proxy.ts';
 
 const seconds = (fallback: number) => z.coerce.number().int().positive().default(fallback);
@@ -41,6 +42,7 @@ const envSchema = z.object({
   ID_TOKEN_TTL: seconds(3600),
   REFRESH_TOKEN_TTL: seconds(30 * DAY),
   SESSION_TTL: seconds(14 * DAY),
+  SESSION_IDLE_TTL: seconds(DAY),
   INTERACTION_TTL: seconds(3600),
   KEY_REFRESH_SECONDS: seconds(30),
   CLEANUP_INTERVAL_SECONDS: seconds(600),
@@ -49,6 +51,12 @@ const envSchema = z.object({
   ARGON2_ITERATIONS: z.coerce.number().int().min(1).max(100).default(3),
   ARGON2_PARALLELISM: z.coerce.number().int().min(1).max(64).default(4),
   HASH_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(2),
+  // Rate limits: overrides of the defaults in rate-limit-settings.ts, and the Redis key prefix.
+  RATE_LIMITS: z.string().optional(),
+  RATE_LIMIT_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9:._-]{1,64}$/, 'letters, digits and : . _ - only (at most 64)')
+    .default('gatehouse:rl'),
 });
 
 export class ConfigError extends Error {
@@ -81,6 +89,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const production = raw.NODE_ENV === 'production';
   const trustProxy = parseTrustProxy(raw.TRUST_PROXY);
   if (typeof trustProxy === 'string') problems.push(trustProxy);
+  const rateLimits = parseRateLimits(raw.RATE_LIMITS, parsed.success ? parsed.data.RATE_LIMIT_PREFIX : '');
+  if (Array.isArray(rateLimits)) problems.push(...rateLimits);
   const port = parsed.success ? parsed.data.PORT : 7100;
   const issuer = (raw.ISSUER ?? `http://localhost:${port}`).replace(/\/+$/, '');
   const issuerUrl = URL.parse(issuer);
@@ -95,6 +105,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (production && !raw.HASH_SECRET) problems.push('HASH_SECRET: required in production');
   if (!parsed.success || problems.length > 0 || typeof trustProxy === 'string')
     throw new ConfigError(problems);
+  if (Array.isArray(rateLimits)) throw new ConfigError(problems);
   const vars = parsed.data;
 
   const dataDir = resolve(vars.DATA_DIR);
@@ -124,6 +135,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       idToken: vars.ID_TOKEN_TTL,
       refreshToken: vars.REFRESH_TOKEN_TTL,
       session: vars.SESSION_TTL,
+      sessionIdle: vars.SESSION_IDLE_TTL,
       interaction: vars.INTERACTION_TTL,
     }),
     keyRefreshSeconds: vars.KEY_REFRESH_SECONDS,
@@ -135,5 +147,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       parallelism: vars.ARGON2_PARALLELISM,
     }),
     hashConcurrency: vars.HASH_CONCURRENCY,
+    rateLimits,
   });
 }

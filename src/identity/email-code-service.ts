@@ -15,7 +15,7 @@ export const CODE_MAX_ATTEMPTS = 5;
 
 interface CodeRow {
   id: string;
-  user_id: string;
+  user_id: string | null;
   attempts: number;
   expires_at: Date | string;
   consumed_at: Date | string | null;
@@ -31,7 +31,11 @@ export function createEmailCodeService(deps: { orm: Orm; hashSecret: string; clo
   const sql = () => orm.em.getDriver().getConnection();
 
   return {
-    async issue(userId: string, interactionUid: string, purpose: CodePurpose): Promise<string> {
+    /**
+     * A code for a user, or with `null` a decoy: for an unknown or disabled account, never sent and
+     * never accepted, so that wrong guesses answer "n tries left" exactly as for a real account.
+     */
+    async issue(userId: string | null, interactionUid: string, purpose: CodePurpose): Promise<string> {
       const code = randomInt(0, 1_000_000).toString().padStart(6, '0');
       const now = clock();
       await orm.em.fork().transactional(async (em) => {
@@ -70,7 +74,7 @@ export function createEmailCodeService(deps: { orm: Orm; hashSecret: string; clo
       const won = await sql().execute<{ user_id: string }[]>(
         `update email_codes set consumed_at = ?
           where interaction_uid = ? and purpose = ? and code_hash = ?
-            and consumed_at is null and attempts < ? and expires_at > ?
+            and consumed_at is null and attempts < ? and expires_at > ? and user_id is not null
           returning user_id`,
         [
           now,
@@ -81,7 +85,7 @@ export function createEmailCodeService(deps: { orm: Orm; hashSecret: string; clo
           now,
         ],
       );
-      if (won[0]) return { outcome: 'ok', userId: won[0].user_id };
+      if (won[0]?.user_id) return { outcome: 'ok', userId: won[0].user_id };
 
       const rows = await sql().execute<CodeRow[]>(
         `select id, user_id, attempts, expires_at, consumed_at from email_codes

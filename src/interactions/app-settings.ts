@@ -16,7 +16,11 @@ export function appSettings(client: Client): AppSettings {
   const meta = client as unknown as Record<string, unknown>;
   return {
     name: client.clientName ?? 'an application',
-    logo: typeof client.logoUri === 'string' ? client.logoUri : undefined,
+    // Inline images only: no third-party request leaves a sign-in page (checklist B7).
+    logo:
+      typeof meta[GATEHOUSE_METADATA.inlineLogo] === 'string'
+        ? (meta[GATEHOUSE_METADATA.inlineLogo] as string)
+        : undefined,
     firstParty: meta[GATEHOUSE_METADATA.firstParty] === true,
     allowRegistration: meta[GATEHOUSE_METADATA.allowRegistration] === true,
     requireVerifiedEmail: meta[GATEHOUSE_METADATA.requireVerifiedEmail] === true,

@@ -6,6 +6,7 @@ import type { PasswordHasher } from '../identity/password-hasher.ts';
 import type { UserService } from '../identity/user-service.ts';
 import type { UserTokenService } from '../identity/user-token-service.ts';
 import type { Outbox } from '../mail/outbox.ts';
+import type { RateLimits } from '../rate-limit/rate-limits.ts';
 import type { Logger } from '../shared/logger.ts';
 
 /** Everything the sign-in pages need, passed in by the composition root. */
@@ -18,6 +19,8 @@ export interface InteractionDeps {
   readonly tokens: UserTokenService;
   readonly outbox: Outbox;
   readonly audit: Pick<AuditLog, 'record'>;
+  /** Per-IP and per-account limits and the brute-force backoff (src/rate-limit). */
+  readonly rateLimits: RateLimits;
   /** Ends every session, grant and token of a user (after a password reset). */
   readonly signOutEverywhere: (userId: string) => Promise<void>;
   /** Links in emails are built from the configured issuer, never from the request's Host. */

@@ -38,6 +38,14 @@ export function createProvider(deps: ProviderDeps & { logger: Logger; audit: Rec
       );
     });
   }
+  // oidc-provider builds endpoint URLs from the request's host. Pin it to the issuer's, so a forged
+  // Host or X-Forwarded-Host can never point discovery (and apps' token requests) elsewhere.
+  const issuerHost = new URL(config.issuer).host;
+  provider.use(async (ctx, next) => {
+    ctx.req.headers.host = issuerHost;
+    delete ctx.req.headers['x-forwarded-host'];
+    await next();
+  });
   // RFC 6749 §5.2 names this case unauthorized_client; oidc-provider reports invalid_request.
   provider.use(async (ctx, next) => {
     await next();

@@ -11,6 +11,7 @@ import {
 import { logoutSource, postLogoutSuccessSource } from './logout-pages.ts';
 import { renderError } from './render-error.ts';
 import { type FindResource, resourceIndicators } from './resource-indicators.ts';
+import { sessionTtl } from './session-lifetime.ts';
 
 export interface ProviderDeps {
   readonly config: Config;
@@ -78,7 +79,11 @@ export function buildProviderConfiguration(deps: ProviderDeps): Configuration {
       ClientCredentials: ttl.clientCredentials,
       IdToken: ttl.idToken,
       Interaction: ttl.interaction,
-      Session: ttl.session,
+      Session: (_ctx, session) =>
+        sessionTtl(Math.floor(Date.now() / 1000), (session as { loginTs?: number }).loginTs, {
+          idleSeconds: ttl.sessionIdle,
+          absoluteSeconds: ttl.session,
+        }),
       RefreshToken: ttl.refreshToken,
       // A grant's expiry is fixed at creation and caps every refresh token rotated from it.
       Grant: Math.max(ttl.refreshToken, ttl.session),

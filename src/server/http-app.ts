@@ -3,10 +3,13 @@ import type { Config } from '../config/config.ts';
 import type { InteractionDeps } from '../interactions/interaction-deps.ts';
 import { interactionRoutes } from '../interactions/interaction-routes.ts';
 import type { ProviderHolder } from '../oidc/provider-holder.ts';
+import type { RateLimits } from '../rate-limit/rate-limits.ts';
 import type { Logger } from '../shared/logger.ts';
 import { healthRoutes } from './health-routes.ts';
 import { homeRoute } from './home-route.ts';
+import { authorizationPost } from './middleware/authorization-post.ts';
 import { errorHandler, notFound } from './middleware/error-handler.ts';
+import { protocolRateLimit } from './middleware/protocol-rate-limit.ts';
 import { requestContext } from './middleware/request-context.ts';
 import { securityHeaders } from './middleware/security-headers.ts';
 import { applyTrustProxy } from './middleware/trust-proxy.ts';
@@ -19,6 +22,8 @@ export interface HttpAppDeps {
   /** Further surfaces (admin API, docs, setup), mounted before the sign-in pages and the provider. */
   readonly routes: readonly Middleware[];
   readonly interactions: Omit<InteractionDeps, 'getProvider'>;
+  /** Limits the token and introspection endpoints in front of oidc-provider. */
+  readonly rateLimits: RateLimits;
 }
 
 /** The Koa application: our middleware and routes in front, oidc-provider's routes behind them. */
@@ -39,6 +44,8 @@ export function createHttpApp(deps: HttpAppDeps): Koa {
   for (const route of deps.routes) app.use(route);
   const interactions = interactionRoutes({ ...deps.interactions, getProvider: () => holder.provider });
   app.use(interactions.routes());
+  app.use(protocolRateLimit(deps.rateLimits));
+  app.use(authorizationPost());
   app.use(holder.middleware);
   app.use(notFound());
   return app;

@@ -3,6 +3,7 @@ export type AppErrorCode =
   | 'request.invalid'
   | 'request.not_found'
   | 'request.too_large'
+  | 'request.rate_limited'
   | 'service.unavailable'
   | 'app.not_found'
   | 'app.invalid'

@@ -6,6 +6,7 @@ import { createAppService } from '../../src/clients/app-service.ts';
 import { createRoleService, type RoleService } from '../../src/clients/role-service.ts';
 import type { Config } from '../../src/config/config.ts';
 import { loadConfig } from '../../src/config/load-config.ts';
+import { DEFAULT_LIMITS } from '../../src/config/rate-limit-settings.ts';
 import { type Gatehouse, startGatehouse } from '../../src/gatehouse.ts';
 import { createPasswordHasher } from '../../src/identity/password-hasher.ts';
 import { createUserService, type UserService } from '../../src/identity/user-service.ts';
@@ -33,6 +34,16 @@ export interface TestGatehouse {
   stop(): Promise<void>;
 }
 
+/**
+ * Limits far above what any suite does, so suites about other features never meet a 429; the
+ * rate-limit suites pass their own RATE_LIMITS (names they leave out keep the real defaults).
+ */
+export const GENEROUS_RATE_LIMITS = [
+  ...Object.keys(DEFAULT_LIMITS).map((name) => `${name}=100000/60`),
+  'backoff_account=100000/1',
+  'backoff_account_ip=100000/1',
+].join(',');
+
 /** Boots the real server in-process on a free port against a fresh PostgreSQL database. */
 export async function bootGatehouse(env: Record<string, string> = {}): Promise<TestGatehouse> {
   const db = await createTestDatabase();
@@ -50,6 +61,7 @@ export async function bootGatehouse(env: Record<string, string> = {}): Promise<T
     ARGON2_MEMORY_KIB: '1024',
     ARGON2_ITERATIONS: '1',
     ARGON2_PARALLELISM: '1',
+    RATE_LIMITS: GENEROUS_RATE_LIMITS,
     ...TEST_SECRETS,
     ...env,
   });

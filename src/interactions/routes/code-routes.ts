@@ -9,6 +9,7 @@ import { readForm } from '../form.ts';
 import { type Interaction, loadInteraction, renderPage } from '../interaction-context.ts';
 import type { InteractionDeps } from '../interaction-deps.ts';
 import { assertMethod, assertPrompt, renderLogin } from '../login-page.ts';
+import { refusedPage } from '../rate-limit-page.ts';
 import { completeSignIn } from '../sign-in.ts';
 
 const COULD_NOT_SEND = 'We could not send the email right now. Please try again in a minute.';
@@ -65,6 +66,7 @@ async function requestCode(ctx: Context, deps: InteractionDeps): Promise<void> {
   if (!deps.outbox.healthy()) {
     return renderLogin(ctx, interaction, { email: parsed.data, error: COULD_NOT_SEND, status: 503 });
   }
+  if (await refusedPage(ctx, interaction, await deps.rateLimits.codeSend(ctx.ip, parsed.data))) return;
   const user = await deps.users.findByEmail(parsed.data);
   if (user?.status === 'active') {
     const code = await deps.codes.issue(user.id, interaction.uid, 'sign_in');
@@ -72,6 +74,9 @@ async function requestCode(ctx: Context, deps: InteractionDeps): Promise<void> {
       to: user.email,
       ...(await signInCode({ appName: interaction.settings.name, code, minutes: 10 })),
     });
+  } else {
+    // A decoy nobody receives: guesses then count down "tries left" just as for a real account.
+    await deps.codes.issue(null, interaction.uid, 'sign_in');
   }
   deps.audit.record({
     action: 'code.requested',
@@ -95,6 +100,7 @@ export function codeRoutes(router: Router, deps: InteractionDeps): void {
     assertPrompt(interaction, 'login');
     assertMethod(interaction, 'email_code');
     const email = form.email ?? '';
+    if (await refusedPage(ctx, interaction, await deps.rateLimits.codeVerify(ctx.ip, email))) return;
     const result = await deps.codes.verify(interaction.uid, 'sign_in', (form.code ?? '').trim());
     if (result.outcome !== 'ok') {
       const attemptsLeft = result.outcome === 'invalid' ? result.attemptsLeft : 0;
@@ -114,6 +120,7 @@ export function codeRoutes(router: Router, deps: InteractionDeps): void {
         400,
       );
     }
+    await deps.rateLimits.succeeded('code', ctx.ip, email);
     const user = await deps.users.findById(result.userId);
     if (!user) return renderLogin(ctx, interaction, { error: 'This account no longer exists.', status: 400 });
     deps.audit.record({

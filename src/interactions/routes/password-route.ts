@@ -5,6 +5,7 @@ import { readForm } from '../form.ts';
 import { loadInteraction } from '../interaction-context.ts';
 import type { InteractionDeps } from '../interaction-deps.ts';
 import { assertMethod, assertPrompt, renderLogin } from '../login-page.ts';
+import { refusedPage } from '../rate-limit-page.ts';
 import { completeSignIn } from '../sign-in.ts';
 
 export function passwordRoute(router: Router, deps: InteractionDeps): void {
@@ -19,6 +20,8 @@ export function passwordRoute(router: Router, deps: InteractionDeps): void {
     if (!email || !password) {
       return renderLogin(ctx, interaction, { email, error: 'Enter your email and password.', status: 400 });
     }
+    // Counted before the password is checked, so a parallel burst cannot outrun the limit.
+    if (await refusedPage(ctx, interaction, await deps.rateLimits.signIn(ctx.ip, email))) return;
     const result = await deps.authenticate(email, password);
     if (result.outcome !== 'ok') {
       deps.audit.record({
@@ -41,6 +44,7 @@ export function passwordRoute(router: Router, deps: InteractionDeps): void {
       // The same words, status and timing whether or not the account exists.
       return renderLogin(ctx, interaction, { email, error: 'Wrong email or password.', status: 401 });
     }
+    await deps.rateLimits.succeeded('password', ctx.ip, email);
     await completeSignIn(ctx, deps, interaction, result.user, ['pwd']);
   });
 }

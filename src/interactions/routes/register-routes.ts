@@ -10,6 +10,7 @@ import { readForm } from '../form.ts';
 import { type Interaction, loadInteraction, renderPage } from '../interaction-context.ts';
 import { type InteractionDeps, RESET_TTL_SECONDS } from '../interaction-deps.ts';
 import { assertPrompt, renderLogin } from '../login-page.ts';
+import { refusedPage } from '../rate-limit-page.ts';
 import { completeSignIn, renderVerifyPage, sendVerification } from '../sign-in.ts';
 import { COULD_NOT_SEND, codeMessage } from './code-routes.ts';
 
@@ -58,6 +59,7 @@ export function registerRoutes(router: Router, deps: InteractionDeps): void {
     const parsed = registration.safeParse(form);
     if (!parsed.success) return again('Enter a valid email address and a password.');
     const { email, password, name } = parsed.data;
+    if (await refusedPage(ctx, interaction, await deps.rateLimits.register(ctx.ip, email))) return;
     const weak = passwordProblem(password, { email });
     if (weak) return again(weak);
     if (!deps.outbox.healthy()) return again(COULD_NOT_SEND, 503);
@@ -65,6 +67,8 @@ export function registerRoutes(router: Router, deps: InteractionDeps): void {
     const existing = await deps.users.findByEmail(email);
     if (existing) {
       await deps.hasher.hash(password);
+      // A decoy verification code: wrong guesses on the next page read as they would for a new account.
+      await deps.codes.issue(null, interaction.uid, 'verify_email');
       const token = await deps.tokens.issue(existing.id, 'password_reset', RESET_TTL_SECONDS);
       const resetLink = `${deps.issuer}/reset-password?token=${token}`;
       deps.outbox.enqueue({
@@ -93,6 +97,7 @@ export function registerRoutes(router: Router, deps: InteractionDeps): void {
     const interaction = await loadInteraction(ctx, deps.getProvider());
     assertPrompt(interaction, 'login');
     const email = form.email ?? '';
+    if (await refusedPage(ctx, interaction, await deps.rateLimits.codeVerify(ctx.ip, email))) return;
     const result = await deps.codes.verify(interaction.uid, 'verify_email', (form.code ?? '').trim());
     if (result.outcome !== 'ok') {
       const attemptsLeft = result.outcome === 'invalid' ? result.attemptsLeft : 0;
@@ -105,6 +110,7 @@ export function registerRoutes(router: Router, deps: InteractionDeps): void {
         400,
       );
     }
+    await deps.rateLimits.succeeded('code', ctx.ip, email);
     const user = await deps.users.findById(result.userId);
     if (!user) return renderLogin(ctx, interaction, { error: 'This account no longer exists.', status: 400 });
     await deps.users.markEmailVerified(user.id);
@@ -127,8 +133,10 @@ export function registerRoutes(router: Router, deps: InteractionDeps): void {
     if (!deps.outbox.healthy()) {
       return renderVerifyPage(ctx, interaction, email, 'Check your email', { error: COULD_NOT_SEND }, 503);
     }
+    if (await refusedPage(ctx, interaction, await deps.rateLimits.codeSend(ctx.ip, email))) return;
     const user = await deps.users.findByEmail(email);
     if (user?.status === 'active' && !user.emailVerified) await sendVerification(deps, interaction, user);
+    else await deps.codes.issue(null, interaction.uid, 'verify_email');
     await renderVerifyPage(ctx, interaction, email, 'Check your email', {
       notice: 'If the address needs verifying, a new code is on its way.',
     });

@@ -8,6 +8,7 @@ import { readForm } from '../form.ts';
 import { loadInteraction, renderPage } from '../interaction-context.ts';
 import { type InteractionDeps, RESET_TTL_SECONDS } from '../interaction-deps.ts';
 import { assertPrompt } from '../login-page.ts';
+import { refusedPage } from '../rate-limit-page.ts';
 import { COULD_NOT_SEND } from './code-routes.ts';
 
 const INVALID_LINK = {
@@ -50,6 +51,7 @@ export function resetRoutes(router: Router, deps: InteractionDeps): void {
         503,
       );
     }
+    if (await refusedPage(ctx, interaction, await deps.rateLimits.resetRequest(ctx.ip, parsed.data))) return;
     const user = await deps.users.findByEmail(parsed.data);
     if (user?.status === 'active') {
       const token = await deps.tokens.issue(user.id, 'password_reset', RESET_TTL_SECONDS);
@@ -71,6 +73,7 @@ export function resetRoutes(router: Router, deps: InteractionDeps): void {
 
   router.get('/reset-password', async (ctx) => {
     const token = typeof ctx.query.token === 'string' ? ctx.query.token : '';
+    if (await refusedPage(ctx, undefined, await deps.rateLimits.resetConfirm(ctx.ip))) return;
     if (!(await deps.tokens.peek(token, 'password_reset'))) {
       return renderPage(ctx, undefined, 'message', INVALID_LINK, 400);
     }
@@ -82,6 +85,7 @@ export function resetRoutes(router: Router, deps: InteractionDeps): void {
     assertCsrf(ctx, form);
     const token = form.token ?? '';
     const password = form.password ?? '';
+    if (await refusedPage(ctx, undefined, await deps.rateLimits.resetConfirm(ctx.ip))) return;
     const userId = await deps.tokens.peek(token, 'password_reset');
     const user = userId ? await deps.users.findById(userId) : null;
     if (user?.status !== 'active') return renderPage(ctx, undefined, 'message', INVALID_LINK, 400);
@@ -114,6 +118,7 @@ export function resetRoutes(router: Router, deps: InteractionDeps): void {
 
   router.get('/verify-email', async (ctx) => {
     const token = typeof ctx.query.token === 'string' ? ctx.query.token : '';
+    if (await refusedPage(ctx, undefined, await deps.rateLimits.resetConfirm(ctx.ip))) return;
     const userId = await deps.tokens.consume(token, 'verify_email');
     if (!userId) return renderPage(ctx, undefined, 'message', INVALID_LINK, 400);
     await deps.users.markEmailVerified(userId);

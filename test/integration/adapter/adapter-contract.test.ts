@@ -158,7 +158,15 @@ for (const [name, open] of [
     it('revokes every token, code and refresh token of a grant, and nothing else', async () => {
       const grantId = randomUUID();
       const otherGrant = randomUUID();
-      const ids = { at: randomUUID(), rt: randomUUID(), code: randomUUID(), other: randomUUID() };
+      const ids = {
+        at: randomUUID(),
+        rt: randomUUID(),
+        code: randomUUID(),
+        other: randomUUID(),
+        interaction: randomUUID(),
+      };
+      // Regression: an interaction naming the grant (a sign-in replacing the session) must survive.
+      await adapterFor('Interaction').upsert(ids.interaction, { jti: ids.interaction, grantId }, 60);
       await adapterFor('AccessToken').upsert(ids.at, { jti: ids.at, grantId }, 60);
       await adapterFor('RefreshToken').upsert(ids.rt, { jti: ids.rt, grantId }, 60);
       await adapterFor('AuthorizationCode').upsert(ids.code, { jti: ids.code, grantId }, 60);
@@ -168,6 +176,7 @@ for (const [name, open] of [
       expect(await adapterFor('RefreshToken').find(ids.rt)).to.equal(undefined);
       expect(await adapterFor('AuthorizationCode').find(ids.code)).to.equal(undefined);
       expect(await adapterFor('AccessToken').find(ids.other)).to.deep.include({ grantId: otherGrant });
+      expect(await adapterFor('Interaction').find(ids.interaction)).to.deep.include({ grantId });
     });
 
     it('purges expired rows (consumed ones included) and keeps live ones', async () => {

@@ -38,23 +38,20 @@ describe('the audit trail of a running server', () => {
 
       // a normal shutdown writes whatever is still queued
       await gh.server.stop();
-      const rows = await gh.orm.em
-        .getDriver()
-        .getConnection()
-        .execute<
-          {
-            action: string;
-            outcome: string;
-            reason: string | null;
-            user_id: string | null;
-            app_id: string | null;
-            ip: string | null;
-            user_agent: string | null;
-            details: unknown;
-          }[]
-        >(
-          `select action, outcome, reason, user_id, app_id, ip, user_agent, details from audit_events order by id`,
-        );
+      const rows = await gh.orm.em.getDriver().getConnection().execute<
+        {
+          action: string;
+          outcome: string;
+          reason: string | null;
+          user_id: string | null;
+          app_id: string | null;
+          ip: string | null;
+          user_agent: string | null;
+          details: unknown;
+        }[]
+      >(
+        `select action, outcome, reason, user_id, app_id, ip, user_agent, details from audit_events order by id`,
+      );
       const signIns = rows.filter((row) => row.action === 'sign_in');
       expect(signIns.map((row) => row.outcome)).to.deep.equal(['failure', 'success']);
       expect(signIns[0]).to.include({ reason: 'wrong email or password', app_id: created.app.clientId });

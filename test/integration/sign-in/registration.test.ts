@@ -89,6 +89,29 @@ describe('registration and email verification', () => {
     expect(owner1?.emailVerified).to.equal(false);
   });
 
+  it('answers wrong verification codes alike after registering an existing or a new email', async () => {
+    await gh.users.create({ email: 'taken-again@example.test', password: 'an existing passphrase' });
+    const answers: (string | undefined)[][] = [];
+    for (const email of ['taken-again@example.test', 'fresh-again@example.test']) {
+      const browser = new Browser();
+      const { page } = await open.start(browser);
+      const uid = /\/interaction\/([\w-]+)/.exec(page.html)?.[1];
+      const form = await browser.open(`${gh.url}/interaction/${uid}/register`);
+      const check = await browser.submit(form, 'register-form', {
+        email,
+        password: 'another long passphrase',
+      });
+      const seen: (string | undefined)[] = [];
+      for (let attempt = 0; attempt < 6; attempt++) {
+        const wrong = await browser.submit(check, 'code-form', { code: attempt % 2 ? '000000' : '999999' });
+        seen.push(`${wrong.status} ${textOf(wrong, 'error')}`);
+      }
+      answers.push(seen);
+    }
+    expect(answers[0]?.[0]).to.match(/4 tries left/);
+    expect(answers[0]).to.deep.equal(answers[1]);
+  });
+
   it('verifies the email through the emailed link, once', async () => {
     const browser = new Browser();
     const { page } = await open.start(browser);
