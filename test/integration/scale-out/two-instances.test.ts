@@ -1,0 +1,104 @@
+import { expect } from 'chai';
+import { decodeProtectedHeader } from 'jose';
+import { type Gatehouse, startGatehouse } from '../../../src/gatehouse.ts';
+import { createLogger } from '../../../src/shared/logger.ts';
+import { Browser } from '../../support/browser.ts';
+import { freePort } from '../../support/free-port.ts';
+import { bootGatehouse, type TestGatehouse } from '../../support/gatehouse.ts';
+import { basic, clientCredentials, postForm } from '../../support/http.ts';
+import { type RelyingParty, relyingParty } from '../../support/relying-party.ts';
+import { waitFor } from '../../support/wait-for.ts';
+
+const PASSWORD = 'two instances passphrase';
+const API = 'https://api.example.test';
+
+/** Two Gatehouse processes' worth of servers on one PostgreSQL database: stateless instances. */
+describe('two instances behind one database', () => {
+  let a: TestGatehouse;
+  let b: Gatehouse;
+  let bUrl: string;
+  let web: { clientId: string; secret: string };
+  let rpA: RelyingParty;
+
+  before(async () => {
+    a = await bootGatehouse({ KEY_REFRESH_SECONDS: '1' });
+    const port = await freePort();
+    b = await startGatehouse({ ...a.config, port }, createLogger('silent'));
+    bUrl = b.url;
+    await a.users.create({ email: 'roamer@example.test', password: PASSWORD, emailVerified: true });
+    const created = await a.apps.create({
+      name: 'Roaming',
+      type: 'web',
+      redirectUris: ['https://roam.example.test/cb'],
+      firstParty: true,
+    });
+    web = { clientId: created.app.clientId, secret: String(created.clientSecret) };
+    rpA = await relyingParty(a.issuer, {
+      clientId: web.clientId,
+      clientSecret: web.secret,
+      redirectUri: 'https://roam.example.test/cb',
+    });
+  });
+  after(async () => {
+    await b.stop();
+    await a.stop();
+  });
+
+  it('honours on one instance a session started on the other', async () => {
+    const browser = new Browser();
+    const { page, finish } = await rpA.start(browser);
+    await finish(
+      await browser.submit(page, 'login-form', { email: 'roamer@example.test', password: PASSWORD }),
+    );
+    // the same browser, now routed to instance B by the load balancer
+    const query = new URLSearchParams({
+      client_id: web.clientId,
+      response_type: 'code',
+      redirect_uri: 'https://roam.example.test/cb',
+      scope: 'openid',
+      prompt: 'none',
+      code_challenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM',
+      code_challenge_method: 'S256',
+    });
+    browser.stopAt.push('https://roam.example.test/cb');
+    const silent = await browser.open(`${bUrl}/auth?${query}`);
+    expect(new URL(silent.url).searchParams.get('code')).to.be.a('string');
+  });
+
+  it('sees on one instance a key rotation made on the other', async () => {
+    await a.apis.create({ identifier: API, scopes: ['read'] });
+    const svc = await a.apps.create({ name: 'svc', type: 'service' });
+    await a.apis.grantAccess(svc.app.clientId, API);
+    const promoted = (await a.keys.list()).find((key) => key.alg === 'RS256' && key.state === 'next')?.kid;
+    await a.keys.rotate();
+    // B was not told: it notices the new key set on its own (KEY_REFRESH_SECONDS=1)
+    await waitFor(
+      async () => {
+        const { body } = await clientCredentials(bUrl, svc.app.clientId, String(svc.clientSecret), {
+          resource: API,
+        });
+        return decodeProtectedHeader(String(body.access_token)).kid === promoted;
+      },
+      { what: 'instance B to sign with the promoted key' },
+    );
+  });
+
+  it('refuses on one instance a refresh token already rotated on the other', async () => {
+    const browser = new Browser();
+    const { page, finish } = await rpA.start(browser, { scope: 'openid offline_access', prompt: 'consent' });
+    const tokens = await finish(
+      await browser.submit(page, 'login-form', { email: 'roamer@example.test', password: PASSWORD }),
+    );
+    const refresh = (base: string, token: string) =>
+      postForm(
+        `${base}/token`,
+        { grant_type: 'refresh_token', refresh_token: token },
+        { authorization: basic(web.clientId, web.secret) },
+      );
+    const rotated = await refresh(a.url, String(tokens.refresh_token));
+    expect(rotated.status).to.equal(200);
+    const replay = await refresh(bUrl, String(tokens.refresh_token));
+    expect(replay.status).to.equal(400);
+    expect(replay.body.error).to.equal('invalid_grant');
+  });
+});
