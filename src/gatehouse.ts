@@ -72,6 +72,7 @@ export async function startGatehouse(config: Config, logger: Logger): Promise<Ga
     logger,
     holder: runtime.holder,
     checkDatabase: async () => void (await connection.execute('select 1')),
+    metrics: services.metrics,
     routes: extraRoutes,
     rateLimits: services.rateLimits,
     interactions: {

@@ -1,6 +1,15 @@
 import { createPayloadStore } from '../../adapters/payload-store.ts';
 import { createSetupTokens } from '../admin/setup/setup-tokens.ts';
-import { createAuditLog } from '../audit/audit-log.ts';
+import type { AuditEvent } from '../audit/audit-event.ts';
+import { type AuditLog, createAuditLog } from '../audit/audit-log.ts';
+import { createMetrics } from '../metrics/metrics.ts';
+
+interface TarnPool {
+  numUsed(): number;
+  numFree(): number;
+  numPendingAcquires(): number;
+}
+
 import { createAuditQuery } from '../audit/audit-query.ts';
 import { createApiService } from '../clients/api-service.ts';
 import { createAppService } from '../clients/app-service.ts';
@@ -20,7 +29,30 @@ import { systemClock } from '../shared/clock.ts';
 import type { Logger } from '../shared/logger.ts';
 
 /** Every domain service, each given its dependencies explicitly. */
+/** The audit log, with every recorded event also shown to `observe` (metrics count from it). */
+function tapAudit(log: AuditLog, observe: (event: AuditEvent) => void): AuditLog {
+  return {
+    record(event) {
+      observe(event);
+      log.record(event);
+    },
+    flush: () => log.flush(),
+    close: () => log.close(),
+    get pending() {
+      return log.pending;
+    },
+  };
+}
+
 export function buildServices(config: Config, orm: Orm, logger: Logger) {
+  const pool = () => (orm.em.getDriver().getConnection().getKnex().client as { pool?: TarnPool }).pool;
+  const metrics = createMetrics({
+    poolStats: () => ({
+      used: pool()?.numUsed() ?? 0,
+      free: pool()?.numFree() ?? 0,
+      pending: pool()?.numPendingAcquires() ?? 0,
+    }),
+  });
   const clock = systemClock;
   const hashSecret = config.hashSecret;
   const hasher = createPasswordHasher({ params: config.argon2, maxConcurrent: config.hashConcurrency });
@@ -50,7 +82,8 @@ export function buildServices(config: Config, orm: Orm, logger: Logger) {
     roles: createRoleService({ orm, clock }),
     outbox: createOutbox({ send: (message) => mailer.send(message), logger }),
     payloads: createPayloadStore(orm),
-    audit: createAuditLog({ orm, clock, logger }),
+    audit: tapAudit(createAuditLog({ orm, clock, logger }), metrics.observeAudit),
+    metrics,
     auditQuery: createAuditQuery({ orm }),
     setupTokens: createSetupTokens({ orm, hashSecret, clock }),
     rateLimits: createRateLimits({

@@ -49,6 +49,8 @@ export interface Config {
    * signing; more than this starves signing and holds memoryKiB each.
    */
   readonly hashConcurrency: number;
+  /** Bearer token for GET /metrics; without it only loopback peers may scrape. */
+  readonly metricsToken: string | undefined;
   /** Rate limits and brute-force backoff (RATE_LIMITS, RATE_LIMIT_PREFIX); shared through Redis when REDIS_URL is set. */
   readonly rateLimits: RateLimitSettings;
 }

@@ -43,6 +43,7 @@ const envSchema = z.object({
   REFRESH_TOKEN_TTL: seconds(30 * DAY),
   SESSION_TTL: seconds(14 * DAY),
   SESSION_IDLE_TTL: seconds(DAY),
+  METRICS_TOKEN: z.string().min(16, 'needs at least 16 characters').optional(),
   INTERACTION_TTL: seconds(3600),
   KEY_REFRESH_SECONDS: seconds(30),
   CLEANUP_INTERVAL_SECONDS: seconds(600),
@@ -147,6 +148,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       parallelism: vars.ARGON2_PARALLELISM,
     }),
     hashConcurrency: vars.HASH_CONCURRENCY,
+    metricsToken: vars.METRICS_TOKEN,
     rateLimits,
   });
 }

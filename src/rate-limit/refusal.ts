@@ -15,6 +15,8 @@ export function refusal(limit: string, msBeforeNext: number): Refusal {
 /** Sets Retry-After and logs the refusal on the request's logger; the caller writes the body. */
 export function markRefused(ctx: Context, refused: Refusal): void {
   ctx.set('Retry-After', String(refused.retryAfterSeconds));
+  // Read by the metrics middleware, which counts rejections per limit.
+  (ctx.state as { rateLimited?: string }).rateLimited = refused.limit;
   ctx.set('Cache-Control', 'no-store');
   (ctx.state as { log?: Logger }).log?.info(
     { limit: refused.limit, retryAfter: refused.retryAfterSeconds },

@@ -2,6 +2,8 @@ import Koa, { type Middleware } from 'koa';
 import type { Config } from '../config/config.ts';
 import type { InteractionDeps } from '../interactions/interaction-deps.ts';
 import { interactionRoutes } from '../interactions/interaction-routes.ts';
+import type { Metrics } from '../metrics/metrics.ts';
+import { metricsRoute } from '../metrics/metrics-route.ts';
 import type { ProviderHolder } from '../oidc/provider-holder.ts';
 import type { RateLimits } from '../rate-limit/rate-limits.ts';
 import type { Logger } from '../shared/logger.ts';
@@ -19,6 +21,7 @@ export interface HttpAppDeps {
   readonly logger: Logger;
   readonly holder: ProviderHolder;
   readonly checkDatabase: () => Promise<void>;
+  readonly metrics: Metrics;
   /** Further surfaces (admin API, docs, setup), mounted before the sign-in pages and the provider. */
   readonly routes: readonly Middleware[];
   readonly interactions: Omit<InteractionDeps, 'getProvider'>;
@@ -36,11 +39,13 @@ export function createHttpApp(deps: HttpAppDeps): Koa {
   const proxyGuard = applyTrustProxy(app, config.trustProxy);
   if (proxyGuard) app.use(proxyGuard);
   app.use(requestContext(logger));
+  app.use(deps.metrics.httpMiddleware());
   app.use(errorHandler());
   app.use(securityHeaders(config.issuer));
   const health = healthRoutes(deps.checkDatabase);
   app.use(health.routes());
   app.use(homeRoute(config.issuer).routes());
+  app.use(metricsRoute(deps.metrics, config.metricsToken).routes());
   for (const route of deps.routes) app.use(route);
   const interactions = interactionRoutes({ ...deps.interactions, getProvider: () => holder.provider });
   app.use(interactions.routes());
