@@ -7,6 +7,7 @@ import { createUserService, type UserService } from '../src/identity/user-servic
 import { migrateUp, type Orm } from '../src/persistence/orm.ts';
 import type { Clock } from '../src/shared/clock.ts';
 import {
+  BACKCHANNEL_LOGOUT_URI,
   CONFORMANCE_CLIENTS,
   CONFORMANCE_ROLE,
   CONFORMANCE_USER,
@@ -72,6 +73,7 @@ async function ensureApp(
     name: client.name,
     redirectUris: [REDIRECT_URI],
     postLogoutRedirectUris: [POST_LOGOUT_REDIRECT_URI],
+    backchannelLogoutUri: BACKCHANNEL_LOGOUT_URI,
     firstParty,
   };
   const existing = (await apps.list()).find((app) => app.clientId === client.clientId);

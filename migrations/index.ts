@@ -4,6 +4,7 @@ import { Migration20261129010000Identity } from './Migration20261129010000Identi
 import { Migration20261129020000Roles } from './Migration20261129020000Roles.ts';
 import { Migration20261129030000AdminSetup } from './Migration20261129030000AdminSetup.ts';
 import { Migration20261129040000DecoyCodes } from './Migration20261129040000DecoyCodes.ts';
+import { Migration20261129050000BackchannelLogout } from './Migration20261129050000BackchannelLogout.ts';
 
 /**
  * Every migration, in order. Listed explicitly (not discovered from disk) so the same list runs
@@ -15,4 +16,5 @@ export const MIGRATIONS: MigrationObject[] = [
   { name: 'Migration20261129020000Roles', class: Migration20261129020000Roles },
   { name: 'Migration20261129030000AdminSetup', class: Migration20261129030000AdminSetup },
   { name: 'Migration20261129040000DecoyCodes', class: Migration20261129040000DecoyCodes },
+  { name: 'Migration20261129050000BackchannelLogout', class: Migration20261129050000BackchannelLogout },
 ];

@@ -38,6 +38,8 @@ export const createAppInput = z
       .default(['password', 'email_code'])
       .transform((methods) => [...new Set(methods)]),
     logoUri: logoUri.nullable().default(null),
+    backchannelLogoutUri: z.string().max(2000).nullable().default(null),
+    backchannelLogoutSessionRequired: z.boolean().default(true),
   })
   .superRefine((app, ctx) => {
     for (const [field, uris] of [
@@ -48,6 +50,23 @@ export const createAppInput = z
         const problem = redirectUriProblem(uri, app.type);
         if (problem) ctx.addIssue({ code: 'custom', path: [field, index], message: `${uri}: ${problem}` });
       });
+    }
+    if (app.backchannelLogoutUri !== null) {
+      // Logout tokens are POSTed server to server: https, or http on loopback, never a custom scheme.
+      const problem = redirectUriProblem(app.backchannelLogoutUri, 'web');
+      if (problem)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['backchannelLogoutUri'],
+          message: `${app.backchannelLogoutUri}: ${problem}`,
+        });
+      if (!INTERACTIVE_TYPES.has(app.type)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['backchannelLogoutUri'],
+          message: `a ${app.type} app signs no users in`,
+        });
+      }
     }
     app.corsOrigins.forEach((origin, index) => {
       const problem = corsOriginProblem(origin);
@@ -98,6 +117,8 @@ export const updateAppInput = z
     requireVerifiedEmail: z.boolean(),
     signInMethods: z.array(z.enum(SIGN_IN_METHODS)).min(1),
     logoUri: logoUri.nullable(),
+    backchannelLogoutUri: z.string().max(2000).nullable(),
+    backchannelLogoutSessionRequired: z.boolean(),
   })
   .partial()
   .strict();

@@ -76,6 +76,8 @@ export function createAppService(deps: { orm: Orm; hashSecret: string; clock: Cl
         requireVerifiedEmail: data.requireVerifiedEmail,
         signInMethods: data.signInMethods,
         logoUri: data.logoUri,
+        backchannelLogoutUri: data.backchannelLogoutUri,
+        backchannelLogoutSessionRequired: data.backchannelLogoutSessionRequired,
         builtIn: options.builtIn ?? false,
         disabledAt: null,
         createdAt: now,
@@ -125,6 +127,10 @@ export function createAppService(deps: { orm: Orm; hashSecret: string; clock: Cl
         tokenEndpointAuthMethod: app.tokenEndpointAuthMethod,
         signInMethods: changes.signInMethods ?? app.signInMethods,
         logoUri: changes.logoUri === undefined ? app.logoUri : changes.logoUri,
+        backchannelLogoutUri:
+          changes.backchannelLogoutUri === undefined
+            ? app.backchannelLogoutUri
+            : changes.backchannelLogoutUri,
       });
       await orm.em.fork().nativeUpdate(AppSchema, { id: app.id }, { ...changes, updatedAt: clock() });
       return find(clientId);

@@ -37,6 +37,12 @@ export function toClientMetadata(app: App, secretHashes: readonly string[]): Rec
     ...GRANTS[app.type],
     redirect_uris: app.redirectUris,
     post_logout_redirect_uris: app.postLogoutRedirectUris,
+    ...(app.backchannelLogoutUri
+      ? {
+          backchannel_logout_uri: app.backchannelLogoutUri,
+          backchannel_logout_session_required: app.backchannelLogoutSessionRequired,
+        }
+      : {}),
     [GATEHOUSE_METADATA.type]: app.type,
     [GATEHOUSE_METADATA.firstParty]: app.firstParty,
     [GATEHOUSE_METADATA.corsOrigins]: app.corsOrigins,

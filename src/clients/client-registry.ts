@@ -17,6 +17,8 @@ interface Row {
   require_verified_email: boolean;
   sign_in_methods: App['signInMethods'];
   logo_uri: string | null;
+  backchannel_logout_uri: string | null;
+  backchannel_logout_session_required: boolean;
   hashes: string[];
 }
 
@@ -33,7 +35,7 @@ export function createClientRegistry(orm: Orm) {
       .execute<Row[]>(
         `select a.id, a.client_id, a.name, a.type, a.redirect_uris, a.post_logout_redirect_uris, a.cors_origins,
                 a.first_party, a.token_endpoint_auth_method, a.allow_registration, a.require_verified_email,
-                a.sign_in_methods, a.logo_uri,
+                a.sign_in_methods, a.logo_uri, a.backchannel_logout_uri, a.backchannel_logout_session_required,
                 coalesce(json_agg(s.hash) filter (where s.hash is not null), '[]') as hashes
            from apps a
            left join app_secrets s on s.app_id = a.id and (s.expires_at is null or s.expires_at > now())
@@ -57,6 +59,8 @@ export function createClientRegistry(orm: Orm) {
       requireVerifiedEmail: row.require_verified_email,
       signInMethods: row.sign_in_methods,
       logoUri: row.logo_uri,
+      backchannelLogoutUri: row.backchannel_logout_uri,
+      backchannelLogoutSessionRequired: row.backchannel_logout_session_required,
       builtIn: false,
       disabledAt: null,
       createdAt: new Date(0),

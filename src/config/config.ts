@@ -51,6 +51,11 @@ export interface Config {
   readonly hashConcurrency: number;
   /** Bearer token for GET /metrics; without it only loopback peers may scrape. */
   readonly metricsToken: string | undefined;
+  /**
+   * Whether server-to-server calls to apps (back-channel logout) may reach loopback and private
+   * addresses. Off in production: oidc-provider's SSRF guard then refuses them.
+   */
+  readonly allowPrivateNetworkCallbacks: boolean;
   /** Rate limits and brute-force backoff (RATE_LIMITS, RATE_LIMIT_PREFIX); shared through Redis when REDIS_URL is set. */
   readonly rateLimits: RateLimitSettings;
 }

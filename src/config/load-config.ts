@@ -44,6 +44,7 @@ const envSchema = z.object({
   SESSION_TTL: seconds(14 * DAY),
   SESSION_IDLE_TTL: seconds(DAY),
   METRICS_TOKEN: z.string().min(16, 'needs at least 16 characters').optional(),
+  ALLOW_PRIVATE_NETWORK_CALLBACKS: z.enum(['true', 'false']).optional(),
   INTERACTION_TTL: seconds(3600),
   KEY_REFRESH_SECONDS: seconds(30),
   CLEANUP_INTERVAL_SECONDS: seconds(600),
@@ -149,6 +150,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     }),
     hashConcurrency: vars.HASH_CONCURRENCY,
     metricsToken: vars.METRICS_TOKEN,
+    allowPrivateNetworkCallbacks: (vars.ALLOW_PRIVATE_NETWORK_CALLBACKS ?? (production ? 'false' : 'true')) === 'true',
     rateLimits,
   });
 }

@@ -38,6 +38,11 @@ export function createProvider(deps: ProviderDeps & { logger: Logger; audit: Rec
       );
     });
   }
+  // Back-channel logout is fire-and-forget towards the apps: a failure must at least be visible.
+  provider.on('backchannel.error', (ctx, error, client) => {
+    const log = (ctx?.state as { log?: Logger } | undefined)?.log ?? logger;
+    log.warn({ clientId: client.clientId, error: error.message }, 'back-channel logout delivery failed');
+  });
   // oidc-provider builds endpoint URLs from the request's host. Pin it to the issuer's, so a forged
   // Host or X-Forwarded-Host can never point discovery (and apps' token requests) elsewhere.
   const issuerHost = new URL(config.issuer).host;

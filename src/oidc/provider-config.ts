@@ -71,6 +71,7 @@ export function buildProviderConfiguration(deps: ProviderDeps): Configuration {
       resourceIndicators: resourceIndicators(findResource, ttl.accessToken),
       registration: { enabled: false },
       claimsParameter: { enabled: true },
+      backchannelLogout: { enabled: true },
     },
     interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}` },
     ttl: {
@@ -89,5 +90,11 @@ export function buildProviderConfiguration(deps: ProviderDeps): Configuration {
       Grant: Math.max(ttl.refreshToken, ttl.session),
     },
     renderError,
+    // oidc-provider passes an SSRF-guarding dispatcher in `options`; dropping it lets app callbacks
+    // reach private addresses, which only an explicit setting allows.
+    fetch: (url, options) =>
+      config.allowPrivateNetworkCallbacks
+        ? globalThis.fetch(url, { ...options, dispatcher: undefined } as RequestInit)
+        : globalThis.fetch(url, options as RequestInit),
   };
 }

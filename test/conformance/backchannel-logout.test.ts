@@ -1,5 +1,8 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { expect } from 'chai';
-import { BACKCHANNEL_LOGOUT_URI, POST_LOGOUT_REDIRECT_URI } from '../../conformance/clients.ts';
+import { createLocalJWKSet, decodeProtectedHeader, jwtVerify } from 'jose';
+import { POST_LOGOUT_REDIRECT_URI } from '../../conformance/clients.ts';
 import {
   bootConformanceOp,
   type ConformanceOp,
@@ -7,50 +10,75 @@ import {
   type SuiteClient,
   suiteClients,
 } from '../support/conformance/op.ts';
+import { waitFor } from '../support/wait-for.ts';
+
+const EVENT = 'http://schemas.openid.net/event/backchannel-logout';
 
 /**
- * The Back-Channel Logout plan (oidcc-backchannel-rp-initiated-logout-certification-test-plan).
- * Gatehouse has no back-channel logout yet: no backchannel_logout_supported in discovery, no
- * backchannel_logout_uri on apps, no logout token. The suite fails this plan at its discovery
- * module; these tests pin down what exists today so the gap is visible, and say what the suite
- * will check once it is built.
+ * The Back-Channel Logout plan (oidcc-backchannel-rp-initiated-logout-certification-test-plan):
+ * the suite registers backchannel_logout_uri, signs in, logs out through the end-session endpoint
+ * and expects a logout token at that URI. Here the suite's receiver is a local server.
  */
-describe('conformance mirror: Back-Channel Logout OP (not supported yet)', () => {
+describe('conformance mirror: Back-Channel Logout OP', () => {
   let op: ConformanceOp;
   let client: SuiteClient;
+  let receiver: Server;
+  const tokens: string[] = [];
 
   before(async () => {
+    receiver = createServer((req, res) => {
+      let body = '';
+      req.on('data', (chunk: Buffer) => {
+        body += chunk.toString();
+      });
+      req.on('end', () => {
+        tokens.push(new URLSearchParams(body).get('logout_token') ?? '');
+        res.writeHead(200).end();
+      });
+    });
+    await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
     op = await bootConformanceOp();
     ({ client } = suiteClients(op));
+    const port = (receiver.address() as AddressInfo).port;
+    await op.gh.apps.update(client.clientId, {
+      backchannelLogoutUri: `http://127.0.0.1:${port}/backchannel_logout`,
+    });
   });
-  after(() => op.stop());
+  after(async () => {
+    await op.stop();
+    await new Promise((resolve) => receiver.close(resolve));
+  });
 
-  it('oidcc-backchannel-rp-initiated-logout: not supported yet', async () => {
-    // What the suite needs (OpenID Connect Back-Channel Logout 1.0): discovery with
-    // backchannel_logout_supported and backchannel_logout_session_supported; the app registered
-    // with backchannel_logout_uri = BACKCHANNEL_LOGOUT_URI (and backchannel_logout_session_required);
-    // an ID token with sid; at logout, a POST of a signed logout_token (iss, aud, iat, jti, sid,
-    // events {"http://schemas.openid.net/event/backchannel-logout": {}}, no nonce) to that URI,
-    // then the redirect to the post_logout_redirect_uri, and prompt=none failing afterwards.
-    expect(BACKCHANNEL_LOGOUT_URI).to.match(/\/backchannel_logout$/);
-    expect(op.discovery).to.not.have.property('backchannel_logout_supported');
-    expect(op.discovery).to.not.have.property('backchannel_logout_session_supported');
-
-    // The front half works today: RP-initiated logout ends the session and returns to the app.
-    // (No sid in the ID token either: oidc-provider adds it for apps registered with
-    // backchannel_logout_session_required, which Gatehouse apps cannot be yet.)
+  it('oidcc-backchannel-rp-initiated-logout', async () => {
+    expect(op.discovery).to.include({
+      backchannel_logout_supported: true,
+      backchannel_logout_session_supported: true,
+    });
     const browser = freshBrowser();
     browser.stopAt.push(POST_LOGOUT_REDIRECT_URI);
-    const { tokens, idToken } = await client.signIn(browser);
-    expect(idToken).to.not.have.property('sid');
+    const { tokens: signedIn, idToken } = await client.signIn(browser);
+    expect(idToken.sid).to.be.a('string');
     const page = await browser.open(
       `${client.endpoint('end_session_endpoint')}?${new URLSearchParams({
-        id_token_hint: String(tokens.id_token),
+        id_token_hint: String(signedIn.id_token),
         post_logout_redirect_uri: POST_LOGOUT_REDIRECT_URI,
         state: 'bcl',
       })}`,
     );
     const back = await browser.submit(page, 'op.logoutForm', { logout: 'yes' });
     expect(back.url).to.equal(`${POST_LOGOUT_REDIRECT_URI}?state=bcl`);
+
+    await waitFor(async () => tokens.length > 0, { what: 'the logout token' });
+    const token = String(tokens[0]);
+    expect(decodeProtectedHeader(token).typ).to.equal('logout+jwt');
+    const { payload } = await jwtVerify(token, createLocalJWKSet(op.jwks), {
+      issuer: op.gh.issuer,
+      audience: client.clientId,
+    });
+    expect(payload.events).to.deep.equal({ [EVENT]: {} });
+    expect(payload.sid).to.equal(idToken.sid);
+    expect(payload.sub).to.equal(op.userId);
+    expect(payload).to.not.have.property('nonce');
+    for (const claim of ['iat', 'jti']) expect(payload, claim).to.have.property(claim);
   });
 });

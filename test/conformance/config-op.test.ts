@@ -177,10 +177,11 @@ describe('conformance mirror: Config OP and logout discovery (behind the TLS pro
     expect(discovery.end_session_endpoint).to.equal(`${CONFORMANCE_ISSUER}/session/end`);
   });
 
-  it('oidcc-backchannel-logout-discovery-endpoint-verification: not supported yet', () => {
-    // The suite requires backchannel_logout_supported and backchannel_logout_session_supported
-    // (with sid). Gatehouse has no back-channel logout, so that plan fails here. A gap.
-    expect(discovery).to.not.have.property('backchannel_logout_supported');
-    expect(discovery).to.not.have.property('backchannel_logout_session_supported');
+  it('oidcc-backchannel-logout-discovery-endpoint-verification', () => {
+    // OpenID Connect Back-Channel Logout 1.0 §2.1
+    expect(discovery).to.include({
+      backchannel_logout_supported: true,
+      backchannel_logout_session_supported: true,
+    });
   });
 });

@@ -22,6 +22,8 @@ export const createAppBody = wireBody(
     require_verified_email: create.requireVerifiedEmail,
     sign_in_methods: create.signInMethods,
     logo_uri: create.logoUri,
+    backchannel_logout_uri: create.backchannelLogoutUri,
+    backchannel_logout_session_required: create.backchannelLogoutSessionRequired,
   }),
   (body) => ({
     name: body.name,
@@ -35,6 +37,8 @@ export const createAppBody = wireBody(
     requireVerifiedEmail: body.require_verified_email,
     signInMethods: body.sign_in_methods,
     logoUri: body.logo_uri,
+    backchannelLogoutUri: body.backchannel_logout_uri,
+    backchannelLogoutSessionRequired: body.backchannel_logout_session_required,
   }),
   createAppInput,
 );
@@ -54,6 +58,8 @@ export const updateAppBody = wireBody(
     allow_registration: update.allowRegistration,
     require_verified_email: update.requireVerifiedEmail,
     logo_uri: update.logoUri,
+    backchannel_logout_uri: update.backchannelLogoutUri,
+    backchannel_logout_session_required: update.backchannelLogoutSessionRequired,
   }),
   (body) =>
     compact({
@@ -66,6 +72,8 @@ export const updateAppBody = wireBody(
       allowRegistration: body.allow_registration,
       requireVerifiedEmail: body.require_verified_email,
       logoUri: body.logo_uri,
+      backchannelLogoutUri: body.backchannel_logout_uri,
+      backchannelLogoutSessionRequired: body.backchannel_logout_session_required,
     }),
   updateAppInput,
 );
@@ -83,6 +91,8 @@ export const appView = z.object({
   require_verified_email: z.boolean(),
   sign_in_methods: z.array(z.enum(SIGN_IN_METHODS)),
   logo_uri: z.string().nullable(),
+  backchannel_logout_uri: z.string().nullable(),
+  backchannel_logout_session_required: z.boolean(),
   /** Created by Gatehouse itself: cannot be deleted or disabled. */
   built_in: z.boolean(),
   disabled_at: timestamp.nullable(),
@@ -114,6 +124,8 @@ export function toAppView(app: App): z.input<typeof appView> {
     require_verified_email: app.requireVerifiedEmail,
     sign_in_methods: app.signInMethods,
     logo_uri: app.logoUri,
+    backchannel_logout_uri: app.backchannelLogoutUri,
+    backchannel_logout_session_required: app.backchannelLogoutSessionRequired,
     built_in: app.builtIn,
     disabled_at: isoOrNull(app.disabledAt),
     created_at: iso(app.createdAt),

@@ -19,6 +19,7 @@ const describe = (app: App) => ({
   require_verified_email: app.requireVerifiedEmail,
   sign_in_methods: app.signInMethods,
   logo_uri: app.logoUri,
+  backchannel_logout_uri: app.backchannelLogoutUri,
   disabled: app.disabledAt !== null,
   created_at: app.createdAt.toISOString(),
 });
@@ -52,6 +53,7 @@ export async function appsCommand(
           'require-verified-email': { type: 'boolean' },
           'sign-in-method': { type: 'string', multiple: true },
           'logo-uri': { type: 'string' },
+          'backchannel-logout-uri': { type: 'string' },
         },
       });
       if (!values.name || !values.type) throw new UsageError('apps create needs --name and --type');
@@ -71,6 +73,7 @@ export async function appsCommand(
           ? { signInMethods: values['sign-in-method'] as App['signInMethods'] }
           : {}),
         logoUri: values['logo-uri'] ?? null,
+        backchannelLogoutUri: values['backchannel-logout-uri'] ?? null,
       });
       const secretLine = clientSecret
         ? `client_secret: ${clientSecret}\n\nStore the secret now: it is shown only once.`

@@ -25,6 +25,10 @@ export interface App {
   requireVerifiedEmail: boolean;
   signInMethods: SignInMethod[];
   logoUri: string | null;
+  /** Where the app receives back-channel logout tokens (OpenID Connect Back-Channel Logout 1.0). */
+  backchannelLogoutUri: string | null;
+  /** Whether its logout tokens must carry the session id (sid). */
+  backchannelLogoutSessionRequired: boolean;
   /** Created by Gatehouse itself (the admin app): cannot be deleted. */
   builtIn: boolean;
   disabledAt: Date | null;
@@ -49,6 +53,8 @@ export const AppSchema = new EntitySchema<App>({
     requireVerifiedEmail: { type: 'boolean', default: false },
     signInMethods: { type: 'json' },
     logoUri: { type: 'text', nullable: true },
+    backchannelLogoutUri: { type: 'text', nullable: true },
+    backchannelLogoutSessionRequired: { type: 'boolean', default: true },
     builtIn: { type: 'boolean', default: false },
     disabledAt: { type: 'datetime', nullable: true },
     createdAt: { type: 'datetime' },
