@@ -150,7 +150,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     }),
     hashConcurrency: vars.HASH_CONCURRENCY,
     metricsToken: vars.METRICS_TOKEN,
-    allowPrivateNetworkCallbacks: (vars.ALLOW_PRIVATE_NETWORK_CALLBACKS ?? (production ? 'false' : 'true')) === 'true',
+    allowPrivateNetworkCallbacks:
+      (vars.ALLOW_PRIVATE_NETWORK_CALLBACKS ?? (production ? 'false' : 'true')) === 'true',
     rateLimits,
   });
 }
