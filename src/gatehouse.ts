@@ -7,6 +7,7 @@ import { startProvider } from './compose/provider.ts';
 import { buildServices } from './compose/services.ts';
 import type { Config } from './config/config.ts';
 import { openDatabaseTarget } from './persistence/database-target.ts';
+import { withMigrationLock } from './persistence/migration-lock.ts';
 import { createOrm, migrateUp, type Orm } from './persistence/orm.ts';
 import { createHttpApp } from './server/http-app.ts';
 import { listen } from './server/http-server.ts';
@@ -26,7 +27,7 @@ async function openDatabase(config: Config, logger: Logger) {
   const database = await openDatabaseTarget(config, 'server');
   try {
     const orm: Orm = await createOrm(database.target, logger);
-    const applied = await migrateUp(orm);
+    const applied = await withMigrationLock(database.target, () => migrateUp(orm));
     if (applied.length > 0) logger.info({ migrations: applied }, 'migrations applied');
     return { database, orm };
   } catch (error) {

@@ -1,5 +1,5 @@
 import type { Config } from '../config/config.ts';
-import { openDatabaseTarget } from '../persistence/database-target.ts';
+import { type DatabaseTarget, openDatabaseTarget } from '../persistence/database-target.ts';
 import { createOrm, type Orm } from '../persistence/orm.ts';
 import { AppError } from '../shared/app-error.ts';
 import type { Logger } from '../shared/logger.ts';
@@ -7,6 +7,7 @@ import type { Logger } from '../shared/logger.ts';
 export interface CliContext {
   readonly config: Config;
   readonly orm: Orm;
+  readonly target: DatabaseTarget;
   readonly logger: Logger;
 }
 
@@ -34,7 +35,7 @@ export async function withDatabase<T>(
           );
         }
       }
-      return await run({ config, orm, logger });
+      return await run({ config, orm, logger, target: target.target });
     } finally {
       await orm.close();
     }
