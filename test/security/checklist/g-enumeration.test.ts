@@ -35,7 +35,7 @@ describe('security checklist G: enumeration', () => {
   before(async () => {
     sink = await startSmtpSink();
     gate = await startSmtpGate(sink.url);
-    gh = await bootGatehouse({ SMTP_URL: gate.url, ARGON2_MEMORY_KIB: '32768', ARGON2_ITERATIONS: '2' });
+    gh = await bootGatehouse({ SMTP_URL: gate.url });
     await gh.users.create({ email: KNOWN, password: PASSWORD, emailVerified: true });
     const disabled = await gh.users.create({ email: DISABLED, password: PASSWORD, emailVerified: true });
     await gh.users.setStatus(disabled.id, 'disabled');
@@ -132,9 +132,7 @@ describe('security checklist G: enumeration', () => {
     );
   }
 
-  const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? 0;
-
-  it('G1 unknown user and wrong password answer identically (status, body, cookies) at the same hash cost', async () => {
+  it('G1 unknown user and wrong password answer identically (status, body, cookies) (hash cost: counted elsewhere, benchmarked in bench/)', async () => {
     const wrong = 'not the right passphrase';
     const known = await passwordAttempt(KNOWN, wrong);
     const unknown = await passwordAttempt(UNKNOWN, wrong);
@@ -150,15 +148,9 @@ describe('security checklist G: enumeration', () => {
       comparable(known.answer, KNOWN),
     );
 
-    // the same hash cost: an unknown email runs a verification too, so it takes as long
-    const timings = { known: [] as number[], unknown: [] as number[] };
-    for (let i = 0; i < 7; i++) {
-      timings.known.push((await passwordAttempt(KNOWN, wrong)).ms);
-      timings.unknown.push((await passwordAttempt(UNKNOWN, wrong)).ms);
-    }
-    const ratio = median(timings.unknown) / median(timings.known);
-    // skipping the hash would make an unknown email several times faster
-    expect(ratio, JSON.stringify(timings)).to.be.within(0.5, 2);
+    // The same hash cost is proven without a clock, by counting verifications on every path
+    // (test/integration/identity/password-authenticator.test.ts), and measured in
+    // bench/enumeration.ts (npm run bench). No wall-clock assertion belongs in the test suite.
   });
 
   it('G2 registering an existing email answers like a new one, and the owner is emailed', async () => {
