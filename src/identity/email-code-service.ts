@@ -1,7 +1,7 @@
 import { randomInt, randomUUID } from 'node:crypto';
 import type { Orm } from '../persistence/orm.ts';
 import type { Clock } from '../shared/clock.ts';
-import { keyedHash } from '../shared/keyed-hash.ts';
+import { keyedHash, keyedHashMatches } from '../shared/keyed-hash.ts';
 import { isLookupKey } from '../shared/lookup-key.ts';
 
 export type CodePurpose = 'sign_in' | 'verify_email';
@@ -66,44 +66,50 @@ export function createEmailCodeService(deps: { orm: Orm; hashSecret: string; clo
       return code;
     },
 
-    /** Exactly one of any number of parallel correct submissions gets "ok": the WHERE is the guard. */
+    /**
+     * Every guess first reserves one of the code's five attempts in a single atomic UPDATE, and
+     * only a guess holding a reservation is compared. However many guesses arrive at once, at most
+     * five are ever compared; of several right ones, exactly one consumes the code.
+     */
     async verify(interactionUid: string, purpose: CodePurpose, code: string): Promise<CodeOutcome> {
       if (!isLookupKey(interactionUid) || !/^\d{6}$/.test(code))
         return { outcome: 'invalid', attemptsLeft: 0 };
       const now = clock();
-      const won = await sql().execute<{ user_id: string }[]>(
-        `update email_codes set consumed_at = ?
-          where interaction_uid = ? and purpose = ? and code_hash = ?
-            and consumed_at is null and attempts < ? and expires_at > ? and user_id is not null
-          returning user_id`,
-        [
-          now,
-          interactionUid,
-          purpose,
-          keyedHash(`${interactionUid}:${code}`, hashSecret),
-          CODE_MAX_ATTEMPTS,
-          now,
-        ],
+      const reserved = await sql().execute<
+        { id: string; user_id: string | null; code_hash: string; attempts: number }[]
+      >(
+        `update email_codes set attempts = attempts + 1
+          where id = (select id from email_codes where interaction_uid = ? and purpose = ? order by created_at desc limit 1)
+            and consumed_at is null and expires_at > ? and attempts < ?
+          returning id, user_id, code_hash, attempts`,
+        [interactionUid, purpose, now, CODE_MAX_ATTEMPTS],
       );
-      if (won[0]?.user_id) return { outcome: 'ok', userId: won[0].user_id };
-
-      const rows = await sql().execute<CodeRow[]>(
-        `select id, user_id, attempts, expires_at, consumed_at from email_codes
-          where interaction_uid = ? and purpose = ? order by created_at desc limit 1`,
-        [interactionUid, purpose],
-      );
-      const latest = rows[0];
-      if (!latest || latest.consumed_at) return { outcome: 'none' };
-      if (new Date(latest.expires_at) <= now) return { outcome: 'expired' };
-      if (latest.attempts >= CODE_MAX_ATTEMPTS) return { outcome: 'exhausted' };
-      const counted = await sql().execute<{ attempts: number }[]>(
-        `update email_codes set attempts = attempts + 1 where id = ? and consumed_at is null returning attempts`,
-        [latest.id],
-      );
-      const attempts = counted[0]?.attempts ?? CODE_MAX_ATTEMPTS;
-      return attempts >= CODE_MAX_ATTEMPTS
+      const row = reserved[0];
+      if (!row) {
+        const rows = await sql().execute<CodeRow[]>(
+          `select id, user_id, attempts, expires_at, consumed_at from email_codes
+            where interaction_uid = ? and purpose = ? order by created_at desc limit 1`,
+          [interactionUid, purpose],
+        );
+        const latest = rows[0];
+        if (!latest || latest.consumed_at) return { outcome: 'none' };
+        if (new Date(latest.expires_at) <= now) return { outcome: 'expired' };
+        return { outcome: 'exhausted' };
+      }
+      // A decoy (no user) never matches: its attempts count down like a real code's.
+      if (
+        row.user_id !== null &&
+        keyedHashMatches(`${interactionUid}:${code}`, [row.code_hash], hashSecret)
+      ) {
+        const won = await sql().execute<{ user_id: string }[]>(
+          'update email_codes set consumed_at = ? where id = ? and consumed_at is null returning user_id',
+          [now, row.id],
+        );
+        return won[0] ? { outcome: 'ok', userId: won[0].user_id } : { outcome: 'none' };
+      }
+      return row.attempts >= CODE_MAX_ATTEMPTS
         ? { outcome: 'exhausted' }
-        : { outcome: 'invalid', attemptsLeft: CODE_MAX_ATTEMPTS - attempts };
+        : { outcome: 'invalid', attemptsLeft: CODE_MAX_ATTEMPTS - row.attempts };
     },
   };
 }

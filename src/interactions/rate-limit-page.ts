@@ -21,3 +21,11 @@ export async function refusedPage(
   await renderPage(ctx, interaction, 'message', TOO_MANY, 429);
   return true;
 }
+
+/**
+ * What code guesses are counted against: the sign-in in progress that the code was sent for, not
+ * the email field on the form, which the client can change with every guess.
+ */
+export function codeTarget(interactionUid: string): string {
+  return `interaction:${interactionUid}`;
+}

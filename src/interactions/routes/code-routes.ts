@@ -9,7 +9,7 @@ import { readForm } from '../form.ts';
 import { type Interaction, loadInteraction, renderPage } from '../interaction-context.ts';
 import type { InteractionDeps } from '../interaction-deps.ts';
 import { assertMethod, assertPrompt, renderLogin } from '../login-page.ts';
-import { refusedPage } from '../rate-limit-page.ts';
+import { codeTarget, refusedPage } from '../rate-limit-page.ts';
 import { completeSignIn } from '../sign-in.ts';
 
 const COULD_NOT_SEND = 'We could not send the email right now. Please try again in a minute.';
@@ -100,7 +100,14 @@ export function codeRoutes(router: Router, deps: InteractionDeps): void {
     assertPrompt(interaction, 'login');
     assertMethod(interaction, 'email_code');
     const email = form.email ?? '';
-    if (await refusedPage(ctx, interaction, await deps.rateLimits.codeVerify(ctx.ip, email))) return;
+    if (
+      await refusedPage(
+        ctx,
+        interaction,
+        await deps.rateLimits.codeVerify(ctx.ip, codeTarget(interaction.uid)),
+      )
+    )
+      return;
     const result = await deps.codes.verify(interaction.uid, 'sign_in', (form.code ?? '').trim());
     if (result.outcome !== 'ok') {
       const attemptsLeft = result.outcome === 'invalid' ? result.attemptsLeft : 0;
@@ -120,7 +127,7 @@ export function codeRoutes(router: Router, deps: InteractionDeps): void {
         400,
       );
     }
-    await deps.rateLimits.succeeded('code', ctx.ip, email);
+    await deps.rateLimits.succeeded('code', ctx.ip, codeTarget(interaction.uid));
     const user = await deps.users.findById(result.userId);
     if (!user) return renderLogin(ctx, interaction, { error: 'This account no longer exists.', status: 400 });
     deps.audit.record({

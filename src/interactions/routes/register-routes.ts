@@ -10,7 +10,7 @@ import { readForm } from '../form.ts';
 import { type Interaction, loadInteraction, renderPage } from '../interaction-context.ts';
 import { type InteractionDeps, RESET_TTL_SECONDS } from '../interaction-deps.ts';
 import { assertPrompt, renderLogin } from '../login-page.ts';
-import { refusedPage } from '../rate-limit-page.ts';
+import { codeTarget, refusedPage } from '../rate-limit-page.ts';
 import { completeSignIn, renderVerifyPage, sendVerification } from '../sign-in.ts';
 import { COULD_NOT_SEND, codeMessage } from './code-routes.ts';
 
@@ -97,7 +97,14 @@ export function registerRoutes(router: Router, deps: InteractionDeps): void {
     const interaction = await loadInteraction(ctx, deps.getProvider());
     assertPrompt(interaction, 'login');
     const email = form.email ?? '';
-    if (await refusedPage(ctx, interaction, await deps.rateLimits.codeVerify(ctx.ip, email))) return;
+    if (
+      await refusedPage(
+        ctx,
+        interaction,
+        await deps.rateLimits.codeVerify(ctx.ip, codeTarget(interaction.uid)),
+      )
+    )
+      return;
     const result = await deps.codes.verify(interaction.uid, 'verify_email', (form.code ?? '').trim());
     if (result.outcome !== 'ok') {
       const attemptsLeft = result.outcome === 'invalid' ? result.attemptsLeft : 0;
@@ -110,7 +117,7 @@ export function registerRoutes(router: Router, deps: InteractionDeps): void {
         400,
       );
     }
-    await deps.rateLimits.succeeded('code', ctx.ip, email);
+    await deps.rateLimits.succeeded('code', ctx.ip, codeTarget(interaction.uid));
     const user = await deps.users.findById(result.userId);
     if (!user) return renderLogin(ctx, interaction, { error: 'This account no longer exists.', status: 400 });
     await deps.users.markEmailVerified(user.id);

@@ -2,8 +2,11 @@ import type { Context, Middleware } from 'koa';
 import type { ProtocolEndpoint, RateLimits } from '../../rate-limit/rate-limits.ts';
 import { markRefused } from '../../rate-limit/refusal.ts';
 
+/** Revocation and pushed authorization requests authenticate clients like /token and share its budget. */
 const ENDPOINTS: Record<string, ProtocolEndpoint> = {
   '/TOKEN': 'token',
+  '/TOKEN/REVOCATION': 'token',
+  '/REQUEST': 'token',
   '/TOKEN/INTROSPECTION': 'introspection',
 };
 

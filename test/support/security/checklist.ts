@@ -396,3 +396,78 @@ export async function submitAutoForm(browser: Browser, page: Page, follow = true
   });
   return follow ? browser.follow(response) : response;
 }
+
+/** One row of the audit trail, every column (sections H–O read IPs, actors and details). */
+export interface AuditRow {
+  id: string;
+  occurred_at: Date;
+  action: string;
+  outcome: string;
+  reason: string | null;
+  actor_type: string | null;
+  actor_id: string | null;
+  user_id: string | null;
+  app_id: string | null;
+  ip: string | null;
+  user_agent: string | null;
+  request_id: string | null;
+  details: Record<string, unknown>;
+}
+
+/**
+ * Full audit rows with this action (every action when `action` is undefined), polled until at least
+ * `min` exist (the writer batches every 250 ms).
+ */
+export async function auditRows(gh: TestGatehouse, action: string | undefined, min = 1): Promise<AuditRow[]> {
+  return waitFor(
+    async () => {
+      const rows = await sql<AuditRow>(
+        gh,
+        `select * from audit_events where (?::text is null or action = ?) order by id`,
+        [action ?? null, action ?? null],
+      );
+      return rows.length >= min ? rows : undefined;
+    },
+    { timeoutMs: 5_000, everyMs: 50, what: `${min} audit event(s) ${action ?? '(any)'}` },
+  );
+}
+
+/**
+ * One HTTP/1.1 request written byte for byte on its own socket: header values may carry bytes that
+ * fetch and node:http refuse to send (obs-text, which Node's server reads as latin1, so 0x85 arrives
+ * as U+0085 NEL). `head` lists header lines; each string is sent as latin1.
+ */
+export function rawSocketRequest(
+  url: string,
+  options: { method?: string; path?: string; headers?: [string, string][]; body?: string } = {},
+): Promise<{ status: number; head: string; body: string }> {
+  const target = new URL(url);
+  const body = Buffer.from(options.body ?? '', 'utf8');
+  const lines = [
+    `${options.method ?? 'GET'} ${options.path ?? `${target.pathname}${target.search}`} HTTP/1.1`,
+    `Host: ${target.host}`,
+    ...(options.headers ?? []).map(([name, value]) => `${name}: ${value}`),
+    ...(body.length > 0 ? [`Content-Length: ${body.length}`] : []),
+    'Connection: close',
+  ];
+  return new Promise((resolve, reject) => {
+    // write, not end: a half-closed connection may be dropped before a slow handler answers; the
+    // server closes it after the response (Connection: close)
+    const socket = connect(Number(target.port), target.hostname, () => {
+      socket.write(Buffer.concat([Buffer.from(`${lines.join('\r\n')}\r\n\r\n`, 'latin1'), body]));
+    });
+    const chunks: Buffer[] = [];
+    socket.on('data', (chunk: Buffer) => chunks.push(chunk));
+    socket.on('error', reject);
+    socket.on('end', () => {
+      const text = Buffer.concat(chunks).toString('utf8');
+      const split = text.indexOf('\r\n\r\n');
+      const head = split < 0 ? text : text.slice(0, split);
+      resolve({
+        status: Number(/^HTTP\/1\.1 (\d{3})/.exec(head)?.[1] ?? 0),
+        head,
+        body: split < 0 ? '' : text.slice(split + 4),
+      });
+    });
+  });
+}
