@@ -24,8 +24,13 @@ async function readJson(ctx: Context): Promise<unknown> {
     if (size > BODY_LIMIT) throw new AppError('request.too_large', 'the body is larger than 64 KiB', 413);
     chunks.push(chunk);
   }
+  const text = Buffer.concat(chunks).toString('utf8');
+  // NUL (raw or escaped) fits no field, and PostgreSQL cannot store it.
+  if (text.includes('\u0000') || text.includes('\\u0000')) {
+    throw new AppError('request.invalid', 'the body contains a NUL character', 400);
+  }
   try {
-    return JSON.parse(Buffer.concat(chunks).toString('utf8'));
+    return JSON.parse(text);
   } catch {
     throw new AppError('request.invalid', 'the body is not valid JSON', 400);
   }

@@ -43,6 +43,9 @@ export function toClientMetadata(app: App, secretHashes: readonly string[]): Rec
           backchannel_logout_session_required: app.backchannelLogoutSessionRequired,
         }
       : {}),
+    // A service asks for API scopes (checked per API) and at most `roles`: openid, profile, email
+    // and offline_access mean nothing without a user, so they are refused (invalid_scope).
+    ...(app.type === 'service' ? { scope: 'roles' } : {}),
     [GATEHOUSE_METADATA.type]: app.type,
     [GATEHOUSE_METADATA.firstParty]: app.firstParty,
     [GATEHOUSE_METADATA.corsOrigins]: app.corsOrigins,

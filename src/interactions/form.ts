@@ -21,6 +21,10 @@ export async function readForm(ctx: Context): Promise<Record<string, string>> {
   const form: Record<string, string> = {};
   for (const [key, value] of new URLSearchParams(Buffer.concat(chunks).toString('utf8'))) {
     if (key in form) throw new AppError('request.invalid', 'the form was tampered with', 400);
+    // No text field holds NUL, and PostgreSQL cannot store it: refuse it here rather than fail later.
+    if (key.includes('\u0000') || value.includes('\u0000')) {
+      throw new AppError('request.invalid', 'the form contains characters that are not allowed', 400);
+    }
     form[key] = value;
   }
   return form;

@@ -5,6 +5,45 @@ import type { Logger } from '../shared/logger.ts';
 import { auditProtocolEvents, type RecordAudit } from './protocol-audit.ts';
 import { buildProviderConfiguration, type ProviderDeps } from './provider-config.ts';
 
+/**
+ * Where oidc-provider's answers differ from the RFCs the checklist holds us to, the standard one.
+ * Each case matches oidc-provider's own error text exactly; a test per case notices if it changes.
+ */
+const standardErrors: Parameters<Provider['use']>[0] = async (ctx, next) => {
+  await next();
+  const route = ctx.oidc?.route;
+  const body = ctx.body as { error?: string; error_description?: string } | undefined;
+  // RFC 6749 §5.2: a grant the app may not use is unauthorized_client.
+  if (
+    route === 'token' &&
+    body?.error === 'invalid_request' &&
+    body.error_description === 'requested grant type is not allowed for this client'
+  ) {
+    body.error = 'unauthorized_client';
+  }
+  // RFC 6749 §5.2: Basic credentials with an empty secret failed client authentication.
+  if (
+    body?.error === 'invalid_request' &&
+    body.error_description === 'client_secret must be provided in the Authorization header'
+  ) {
+    ctx.status = 401;
+    ctx.set('WWW-Authenticate', 'Basic realm="gatehouse"');
+    ctx.body = { error: 'invalid_client', error_description: 'client authentication failed' };
+  }
+  if (route === 'introspection') {
+    // RFC 7662 §2.1: the caller must authenticate; a public app has nothing to authenticate with.
+    if (ctx.oidc?.client?.clientAuthMethod === 'none') {
+      ctx.status = 401;
+      ctx.set('WWW-Authenticate', 'Basic realm="gatehouse"');
+      ctx.body = { error: 'invalid_client', error_description: 'public apps cannot use introspection' };
+    } else if (body?.error === 'unsupported_token_type') {
+      // RFC 7662 §2.2: a token the server cannot vouch for (JWTs are verified offline) is inactive.
+      ctx.status = 200;
+      ctx.body = { active: false };
+    }
+  }
+};
+
 /** Builds one Provider; the holder builds a new one whenever the signing keys change. */
 export function createProvider(deps: ProviderDeps & { logger: Logger; audit: RecordAudit }): Provider {
   const { config, logger } = deps;
@@ -51,18 +90,7 @@ export function createProvider(deps: ProviderDeps & { logger: Logger; audit: Rec
     delete ctx.req.headers['x-forwarded-host'];
     await next();
   });
-  // RFC 6749 §5.2 names this case unauthorized_client; oidc-provider reports invalid_request.
-  provider.use(async (ctx, next) => {
-    await next();
-    const body = ctx.body as { error?: string; error_description?: string } | undefined;
-    if (
-      ctx.oidc?.route === 'token' &&
-      body?.error === 'invalid_request' &&
-      body.error_description === 'requested grant type is not allowed for this client'
-    ) {
-      body.error = 'unauthorized_client';
-    }
-  });
+  provider.use(standardErrors);
   auditProtocolEvents(provider, deps.audit);
   return provider;
 }

@@ -33,6 +33,17 @@ export function auditProtocolEvents(provider: Provider, record: RecordAudit): vo
     });
   });
   provider.on('grant.error', (ctx, error) => {
+    if (error.error === 'invalid_client') {
+      record({
+        action: 'token.issued',
+        outcome: 'failure',
+        reason: 'client authentication failed',
+        actorType: 'app',
+        details: { grant_type: String(ctx.oidc.params?.grant_type ?? '') },
+        ...requestFields(ctx),
+      });
+      return;
+    }
     const detail = String((error as { error_detail?: string }).error_detail ?? error.message);
     // 'redeemed concurrently' is a lost race or a second tab within the leeway: no grant was revoked.
     const replay = /refresh token already used|already consumed/.test(detail);

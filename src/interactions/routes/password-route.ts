@@ -21,7 +21,18 @@ export function passwordRoute(router: Router, deps: InteractionDeps): void {
       return renderLogin(ctx, interaction, { email, error: 'Enter your email and password.', status: 400 });
     }
     // Counted before the password is checked, so a parallel burst cannot outrun the limit.
-    if (await refusedPage(ctx, interaction, await deps.rateLimits.signIn(ctx.ip, email))) return;
+    const limited = await deps.rateLimits.signIn(ctx.ip, email);
+    if (limited) {
+      deps.audit.record({
+        action: 'sign_in',
+        outcome: 'failure',
+        reason: `rate limited (${limited.limit})`,
+        appId: interaction.client.clientId,
+        details: { method: 'password', email },
+        ...requestAudit(ctx),
+      });
+    }
+    if (await refusedPage(ctx, interaction, limited)) return;
     const result = await deps.authenticate(email, password);
     if (result.outcome !== 'ok') {
       deps.audit.record({

@@ -75,14 +75,17 @@ export function registerRoutes(router: Router, deps: InteractionDeps): void {
         to: existing.email,
         ...(await registrationAttempt({ appName: interaction.settings.name, resetLink })),
       });
-    } else {
-      const user = await deps.users.create({ email, password, ...(name ? { name } : {}) });
-      await sendVerification(deps, interaction, user);
     }
+    const created = existing
+      ? undefined
+      : await deps.users.create({ email, password, ...(name ? { name } : {}) });
+    if (created) await sendVerification(deps, interaction, created);
     deps.audit.record({
       action: 'registration',
       outcome: existing ? 'failure' : 'success',
-      ...(existing ? { reason: 'email already registered; owner notified', userId: existing.id } : {}),
+      ...(existing
+        ? { reason: 'email already registered; owner notified', userId: existing.id }
+        : { userId: created?.id }),
       appId: interaction.client.clientId,
       details: { email },
       ...requestAudit(ctx),

@@ -65,6 +65,7 @@ export function resetRoutes(router: Router, deps: InteractionDeps): void {
       action: 'password_reset.requested',
       outcome: 'success',
       userId: user?.status === 'active' ? user.id : undefined,
+      appId: interaction.client.clientId,
       details: { email: parsed.data, sent: user?.status === 'active' },
       ...requestAudit(ctx),
     });
