@@ -27,6 +27,10 @@ class PayloadAdapter implements Adapter {
   }
 
   async upsert(id: string, payload: AdapterPayload, expiresIn: number): Promise<void> {
+    // PostgreSQL jsonb cannot hold NUL; a request parameter carrying one (state, nonce, login_hint...)
+    // is the caller's mistake, not a server error.
+    if (JSON.stringify(payload).includes('\\u0000'))
+      throw new errors.InvalidRequest('a parameter contains a NUL character');
     await this.#store.upsert(this.#kind, id, payload as Record<string, unknown>, expiresIn);
   }
 

@@ -69,6 +69,11 @@ export function createAdminApi(deps: {
   const router = new Router({ prefix: ADMIN_PREFIX });
   for (const route of deps.routes) {
     router[route.method](route.path, async (ctx) => {
+      // Identifiers go into SQL: NUL fits none of them, and PostgreSQL cannot store it.
+      const identifiers = [...Object.values(ctx.params ?? {}), ...Object.values(ctx.query).flat()];
+      if (identifiers.some((value) => typeof value === 'string' && value.includes('\u0000'))) {
+        throw new AppError('request.invalid', 'a path or query parameter contains a NUL character', 400);
+      }
       let actor: AdminActor;
       try {
         actor = await deps.authenticate(ctx);
@@ -132,7 +137,11 @@ export function createAdminApi(deps: {
       const mapped =
         error instanceof AppError || typeof status !== 'number'
           ? error
-          : new AppError('request.invalid', `method ${ctx.method} is not allowed here`, status);
+          : new AppError(
+              'request.invalid',
+              `method ${ctx.method} is not allowed here`,
+              status === 501 ? 405 : status,
+            );
       writeAdminError(ctx, mapped, (ctx.state as { log?: Logger }).log ?? deps.logger);
     }
   };

@@ -53,7 +53,9 @@ window.ui.initOAuth({
     ctx.body = initializer;
   });
   router.get('/docs/:asset', async (ctx, next) => {
-    const type = ASSETS[ctx.params.asset ?? ''];
+    const asset = ctx.params.asset ?? '';
+    // Own keys only: `constructor` or `__proto__` must not look like an asset.
+    const type = Object.hasOwn(ASSETS, asset) ? ASSETS[asset] : undefined;
     if (!type) return next();
     ctx.type = type;
     ctx.set('Cache-Control', 'public, max-age=3600');

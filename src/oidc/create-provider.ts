@@ -2,6 +2,7 @@ import Provider from 'oidc-provider';
 import { HASH_SEPARATOR } from '../clients/client-metadata.ts';
 import { clientSecretMatches } from '../clients/client-secret.ts';
 import type { Logger } from '../shared/logger.ts';
+import { renderView } from '../shared/render-view.ts';
 import { auditProtocolEvents, type RecordAudit } from './protocol-audit.ts';
 import { buildProviderConfiguration, type ProviderDeps } from './provider-config.ts';
 
@@ -31,11 +32,16 @@ const standardErrors: Parameters<Provider['use']>[0] = async (ctx, next) => {
     ctx.body = { error: 'invalid_client', error_description: 'client authentication failed' };
   }
   if (route === 'introspection') {
+    const token = (ctx.oidc?.params as { token?: unknown } | undefined)?.token;
     // RFC 7662 §2.1: the caller must authenticate; a public app has nothing to authenticate with.
     if (ctx.oidc?.client?.clientAuthMethod === 'none') {
       ctx.status = 401;
       ctx.set('WWW-Authenticate', 'Basic realm="gatehouse"');
       ctx.body = { error: 'invalid_client', error_description: 'public apps cannot use introspection' };
+    } else if (typeof token === 'string' && token.length > 8192) {
+      // No token Gatehouse issues is this long: refuse oversized input plainly (checklist M8).
+      ctx.status = 400;
+      ctx.body = { error: 'invalid_request', error_description: 'the token is too large' };
     } else if (body?.error === 'unsupported_token_type') {
       // RFC 7662 §2.2: a token the server cannot vouch for (JWTs are verified offline) is inactive.
       ctx.status = 200;
@@ -91,6 +97,32 @@ export function createProvider(deps: ProviderDeps & { logger: Logger; audit: Rec
     await next();
   });
   provider.use(standardErrors);
+  // oidc-provider 9.13 crashes (TypeError in its error handler) on a resume URL whose resume cookie
+  // is missing or names no stored sign-in; that is an expired or foreign sign-in, so answer as such.
+  provider.use(async (ctx, next) => {
+    if (
+      /^\/auth\/[^/]+\/?$/.test(ctx.path) &&
+      !(await resumable(provider, ctx.cookies.get('_interaction_resume')))
+    ) {
+      ctx.status = 400;
+      ctx.type = 'html';
+      ctx.set('Cache-Control', 'no-store');
+      ctx.body = await renderView('error', {
+        error: 'invalid_request',
+        description:
+          'This sign-in has expired or was started in another browser. Go back to the app and sign in again.',
+        requestId: (ctx.state as { requestId?: string }).requestId ?? '',
+      });
+      return;
+    }
+    await next();
+  });
   auditProtocolEvents(provider, deps.audit);
   return provider;
+}
+
+/** Whether a resume cookie names an interaction that is still stored. */
+async function resumable(provider: Provider, cookieId: string | undefined): Promise<boolean> {
+  if (!cookieId) return false;
+  return (await provider.Interaction.find(cookieId)) !== undefined;
 }

@@ -15,6 +15,7 @@ import { protocolRateLimit } from './middleware/protocol-rate-limit.ts';
 import { requestContext } from './middleware/request-context.ts';
 import { securityHeaders } from './middleware/security-headers.ts';
 import { applyTrustProxy } from './middleware/trust-proxy.ts';
+import { unusedBody } from './middleware/unused-body.ts';
 
 export interface HttpAppDeps {
   readonly config: Config;
@@ -42,6 +43,7 @@ export function createHttpApp(deps: HttpAppDeps): Koa {
   app.use(deps.metrics.httpMiddleware());
   app.use(errorHandler());
   app.use(securityHeaders(config.issuer));
+  app.use(unusedBody());
   const health = healthRoutes(deps.checkDatabase);
   app.use(health.routes());
   app.use(homeRoute(config.issuer).routes());

@@ -1,7 +1,8 @@
 import type { Middleware } from 'koa';
 import { AppError } from '../../shared/app-error.ts';
 
-const LIMIT_BYTES = 64 * 1024;
+/** The GET it turns into must fit Node's 16 KiB header limit, with room for cookies. */
+const LIMIT_BYTES = 8 * 1024;
 
 /**
  * OIDC Core §3.1.2.1: the authorization endpoint must accept POST. oidc-provider serves it only

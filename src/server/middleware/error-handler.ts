@@ -30,6 +30,11 @@ export function errorHandler(): Middleware {
   return async (ctx, next) => {
     try {
       await next();
+      // A route that ended without an answer (oidc-provider's CORS responder for a non-preflight
+      // OPTIONS) would otherwise get Koa's bare text/plain 404.
+      if (ctx.status === 404 && ctx.body == null && ctx.method !== 'HEAD') {
+        throw new AppError('request.not_found', `no route for ${ctx.method} ${ctx.path}`, 404);
+      }
     } catch (error) {
       const appError = toAppError(error);
       const state = ctx.state as RequestState;

@@ -307,6 +307,22 @@ describe('bad input at the protocol endpoints', () => {
     }
   });
 
+  // oidc-provider 9.13 answers these with a TypeError in its own error handler (a 500).
+  it('answers a resume URL whose resume cookie is missing, forged or names no sign-in with a 400 page', async () => {
+    for (const cookie of [
+      undefined,
+      "_interaction_resume=' OR '1'='1",
+      '_interaction_resume=gone0123456789',
+    ]) {
+      const response = await send(`/auth/gone0123456789?client_id=${web.id}`, {
+        headers: cookie ? { cookie } : {},
+      });
+      expect(response.status, String(cookie)).to.equal(400);
+      expect(response.type).to.match(/text\/html/);
+      expect(response.text).to.not.match(STACK);
+    }
+  });
+
   it('ignores an unsafe X-Request-Id instead of echoing it', async () => {
     const response = await send('/healthz', { headers: { 'x-request-id': 'abc<script>' } });
     expect(response.headers.get('x-request-id')).to.match(/^[0-9a-f-]{36}$/);

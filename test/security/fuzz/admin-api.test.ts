@@ -50,7 +50,11 @@ const json = (path: string, body: string): FuzzCase => ({
   headers: { ...TOKEN, 'content-type': 'application/json' },
 });
 
-/** The same NUL bug, reached through references in well-formed bodies and queries. */
+/**
+ * The same NUL bug, reached through references in well-formed bodies and queries. The two in JSON
+ * bodies were fixed in 7f22ec3 (NUL refused at the JSON edge) and stay as regression examples;
+ * the two in query strings are still KNOWN BUGS.
+ */
 const KNOWN_REFERENCE_BUGS: Record<string, FuzzCase[]> = {
   [REFERENCE_NAMES.grant]: [
     json('/apps/@@serviceClientId@@/api-access', '{"api":"https://nothing.example/\\u0000"}'),

@@ -80,11 +80,11 @@ const post = (suffix: string, fields: [string, string][]): FuzzCase => ({
 });
 
 /**
- * KNOWN BUGS, found by these properties and replayed first so they fail the same way every run
- * (delete an example once it passes). An email with a NUL goes to the database unvalidated (the
- * password sign-in and the verification resend look the user up by it): PostgreSQL refuses, 500.
+ * Regressions: found by these properties (an email with a NUL went to the database unvalidated
+ * from the password sign-in and the verification resend, and PostgreSQL refused it: 500), fixed in
+ * 7f22ec3 by refusing NUL at the form edge. Replayed first on every run so they stay fixed.
  */
-const KNOWN_BUGS: Record<string, FuzzCase[]> = {
+const REGRESSIONS: Record<string, FuzzCase[]> = {
   'POST /interaction/:uid/password': [
     post('/password', [
       ['_csrf', '@@csrf@@'],
@@ -138,7 +138,7 @@ describe('fuzzing the sign-in pages (/interaction/:uid/…)', function () {
       await assertNoProblems(loginContext(), target, {
         numRuns: RUNS,
         cases,
-        examples: KNOWN_BUGS[target.name] ?? [],
+        examples: REGRESSIONS[target.name] ?? [],
       });
     });
   }

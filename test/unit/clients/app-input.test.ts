@@ -188,6 +188,8 @@ describe('createAppInput', () => {
         requireVerifiedEmail: false,
         signInMethods: ['password', 'email_code'],
         logoUri: null,
+        backchannelLogoutUri: null,
+        backchannelLogoutSessionRequired: true,
       });
     });
 
