@@ -14,9 +14,6 @@ import type { IntervalJob } from '../shared/interval-job.ts';
 import type { Logger } from '../shared/logger.ts';
 import type { Services } from './services.ts';
 
-/** Two tabs refreshing at once: a second use this soon fails without revoking the grant. */
-export const REFRESH_REUSE_LEEWAY_SECONDS = 3;
-
 const PUBLIC_MEMBERS = ['kty', 'kid', 'alg', 'use', 'n', 'e', 'crv', 'x', 'y'] as const;
 
 export interface ProviderRuntime {
@@ -37,7 +34,7 @@ export async function startProvider(
   logger: Logger,
 ): Promise<ProviderRuntime> {
   const adapter = createAdapterFactory(services.payloads, createClientRegistry(orm), {
-    refreshReuseLeewaySeconds: REFRESH_REUSE_LEEWAY_SECONDS,
+    refreshReuseLeewaySeconds: config.ttl.refreshReuseLeeway,
     sessionMaxSeconds: config.ttl.session,
   });
   const shared = {

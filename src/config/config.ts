@@ -35,6 +35,8 @@ export interface Config {
     readonly session: number;
     /** Idle: a session unused this long ends. */
     readonly sessionIdle: number;
+    /** A rotated refresh token reused this soon (two tabs at once) fails without revoking the grant. */
+    readonly refreshReuseLeeway: number;
     readonly interaction: number;
   };
   /** How often each instance checks the database for rotated signing keys. */

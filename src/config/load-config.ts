@@ -43,6 +43,8 @@ const envSchema = z.object({
   REFRESH_TOKEN_TTL: seconds(30 * DAY),
   SESSION_TTL: seconds(14 * DAY),
   SESSION_IDLE_TTL: seconds(DAY),
+  // Zero turns the leeway off; a minute is already generous for two tabs refreshing at once.
+  REFRESH_REUSE_LEEWAY_SECONDS: z.coerce.number().int().min(0).max(60).default(3),
   METRICS_TOKEN: z.string().min(16, 'needs at least 16 characters').optional(),
   ALLOW_PRIVATE_NETWORK_CALLBACKS: z.enum(['true', 'false']).optional(),
   INTERACTION_TTL: seconds(3600),
@@ -138,6 +140,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       refreshToken: vars.REFRESH_TOKEN_TTL,
       session: vars.SESSION_TTL,
       sessionIdle: vars.SESSION_IDLE_TTL,
+      refreshReuseLeeway: vars.REFRESH_REUSE_LEEWAY_SECONDS,
       interaction: vars.INTERACTION_TTL,
     }),
     keyRefreshSeconds: vars.KEY_REFRESH_SECONDS,

@@ -90,7 +90,7 @@ describe('security checklist D: refresh tokens', () => {
     const events = await auditEvents(gh, 'refresh_token.reuse_detected', 2);
     expect(events.map((event) => event.app_id)).to.include.members([app.clientId, spa.clientId]);
 
-    // (b) a replay at once (inside the leeway, REFRESH_REUSE_LEEWAY_SECONDS): still never a success
+    // (b) a replay at once (inside the default 3 s REFRESH_REUSE_LEEWAY_SECONDS): still never a success
     const second = await offlineTokens();
     const next = await refreshOk(app, String(second.refresh_token));
     await expectInvalidGrant(app, String(second.refresh_token), 'replayed at once');
@@ -250,5 +250,30 @@ describe('security checklist D: refresh tokens', () => {
     // offline_access is consent to access while the user is not signed in (OIDC Core 11): its
     // refresh token outlives the logout. The README does not say otherwise; this pins the behaviour.
     await refreshOk(otherApp, String(offlineSet.refresh_token));
+  });
+});
+
+describe('security checklist D: refresh reuse with the leeway turned off', () => {
+  let gh: TestGatehouse;
+  let app: TestApp;
+  const EMAIL = 'no-leeway@example.test';
+
+  before(async () => {
+    gh = await bootGatehouse({ REFRESH_REUSE_LEEWAY_SECONDS: '0' });
+    await gh.users.create({ email: EMAIL, password: PASSWORD, emailVerified: true });
+    app = await createApp(gh, { name: 'Strict', redirectUri: 'https://strict.example.test/cb' });
+  });
+  after(() => gh.stop());
+
+  it('D1 REFRESH_REUSE_LEEWAY_SECONDS=0: a replay at once already revokes the grant', async () => {
+    const first = await tokensFor(new Browser(), gh, app, offline(), { email: EMAIL });
+    const rotated = await refreshWith(gh, app, String(first.refresh_token));
+    expect(rotated.status, rotated.text).to.equal(200);
+    const replay = await refreshWith(gh, app, String(first.refresh_token));
+    expect(replay.body.error).to.equal('invalid_grant');
+    // With the default 3 s leeway this sibling would still work (see D1 above).
+    const sibling = await refreshWith(gh, app, String((rotated.body as TokenSet).refresh_token));
+    expect(sibling.status).to.equal(400);
+    expect(sibling.body.error).to.equal('invalid_grant');
   });
 });

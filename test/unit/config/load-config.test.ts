@@ -79,6 +79,8 @@ describe('loadConfig', () => {
         idToken: 3600,
         refreshToken: 30 * 86_400,
         session: 14 * 86_400,
+        sessionIdle: 86_400,
+        refreshReuseLeeway: 3,
         interaction: 3600,
       });
       expect(config.keyRefreshSeconds).to.equal(30);
@@ -118,6 +120,17 @@ describe('loadConfig', () => {
       );
       expect(hasProblem(problemsOf({ ...WITH_SECRETS, SESSION_TTL: '-5' }), 'SESSION_TTL')).to.equal(true);
       expect(hasProblem(problemsOf({ ...WITH_SECRETS, ID_TOKEN_TTL: '1.5' }), 'ID_TOKEN_TTL')).to.equal(true);
+    });
+
+    it('lets the refresh reuse leeway be turned off, and refuses one over a minute', () => {
+      expect(
+        loadConfig({ ...WITH_SECRETS, REFRESH_REUSE_LEEWAY_SECONDS: '0' }).ttl.refreshReuseLeeway,
+      ).to.equal(0);
+      expect(
+        loadConfig({ ...WITH_SECRETS, REFRESH_REUSE_LEEWAY_SECONDS: '10' }).ttl.refreshReuseLeeway,
+      ).to.equal(10);
+      const problems = problemsOf({ ...WITH_SECRETS, REFRESH_REUSE_LEEWAY_SECONDS: '61' });
+      expect(hasProblem(problems, 'REFRESH_REUSE_LEEWAY_SECONDS')).to.equal(true);
     });
 
     it('keeps the given service URLs', () => {
