@@ -15,6 +15,7 @@ export function startBaseline(
   port: number,
   credentials: Credentials,
   resource: string,
+  opaqueResource: string,
 ): Promise<ServerProcess> {
   return startServer({
     name: 'baseline',
@@ -28,6 +29,7 @@ export function startBaseline(
       BASELINE_CLIENT_ID: credentials.clientId,
       BASELINE_CLIENT_SECRET: credentials.clientSecret,
       BASELINE_RESOURCE: resource,
+      BASELINE_OPAQUE_RESOURCE: opaqueResource,
     },
     url: `http://127.0.0.1:${port}`,
     readyPath: '/.well-known/openid-configuration',

@@ -18,6 +18,8 @@ const env = (name: string): string => {
 const port = Number(env('PORT'));
 const issuer = env('ISSUER');
 const resource = process.env.BASELINE_RESOURCE ?? 'https://api.bench.test';
+/** Tokens for this one are opaque, as Gatehouse's for an API served to a legacy app. */
+const opaqueResource = process.env.BASELINE_OPAQUE_RESOURCE ?? 'https://legacy.bench.test';
 
 const { privateKey } = await generateKeyPair('RS256', { extractable: true });
 const jwk = { ...(await exportJWK(privateKey)), alg: 'RS256', use: 'sig', kid: randomUUID() };
@@ -36,17 +38,21 @@ const provider = new Provider(issuer, {
   ],
   features: {
     clientCredentials: { enabled: true },
+    introspection: { enabled: true },
     resourceIndicators: {
       enabled: true,
       defaultResource: async (_ctx, _client, oneOf) => oneOf,
       useGrantedResource: async () => false,
-      getResourceServerInfo: async () => ({
-        scope: 'read',
-        audience: resource,
-        accessTokenFormat: 'jwt',
-        accessTokenTTL: 600,
-        jwt: { sign: { alg: 'RS256' } },
-      }),
+      getResourceServerInfo: async (_ctx, indicator) =>
+        indicator === opaqueResource
+          ? { scope: 'read', audience: opaqueResource, accessTokenFormat: 'opaque', accessTokenTTL: 600 }
+          : {
+              scope: 'read',
+              audience: resource,
+              accessTokenFormat: 'jwt',
+              accessTokenTTL: 600,
+              jwt: { sign: { alg: 'RS256' } },
+            },
     },
   },
 });

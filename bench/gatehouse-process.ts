@@ -15,6 +15,8 @@ export interface GatehouseEnvOptions {
   readonly hashSecret: string;
   readonly cookieKeys: string;
   readonly logLevel: 'info' | 'warn';
+  /** RATE_LIMITS overrides, `name=points/seconds,...`. */
+  readonly rateLimits: string;
 }
 
 /** The configuration shared by the server and the CLI (they must agree on the database and HASH_SECRET). */
@@ -30,6 +32,7 @@ export function gatehouseEnv(options: GatehouseEnvOptions): Record<string, strin
     HASH_SECRET: options.hashSecret,
     COOKIE_KEYS: options.cookieKeys,
     LOG_LEVEL: options.logLevel,
+    RATE_LIMITS: options.rateLimits,
     SHUTDOWN_TIMEOUT_MS: '2000',
   };
 }
@@ -52,7 +55,8 @@ export function startGatehouse(env: Record<string, string>): Promise<ServerProce
 
 const run = promisify(execFile);
 
-async function cli(env: Record<string, string>, args: string[]): Promise<Record<string, unknown>> {
+/** Runs `gatehouse <args> --json` with the server's environment and returns its JSON answer. */
+export async function cli(env: Record<string, string>, args: string[]): Promise<Record<string, unknown>> {
   try {
     const { stdout } = await run(process.execPath, [CLI, ...args, '--json'], {
       cwd: ROOT,
@@ -66,19 +70,36 @@ async function cli(env: Record<string, string>, args: string[]): Promise<Record<
   }
 }
 
-/** Registers the benchmark's service app and API through the CLI, as an operator would. */
+/**
+ * Registers the benchmark's service app, a JWT API and an opaque-token API (the kind a legacy app
+ * introspects), and grants the app both, as an operator would.
+ */
 export async function registerBenchClient(
   env: Record<string, string>,
   resource: string,
+  opaqueResource: string,
   scope: string,
 ): Promise<Credentials> {
   const [app] = await Promise.all([
     cli(env, ['apps', 'create', '--name', 'bench', '--type', 'service']),
     cli(env, ['apis', 'create', '--identifier', resource, '--scope', scope]),
+    cli(env, [
+      'apis',
+      'create',
+      '--identifier',
+      opaqueResource,
+      '--scope',
+      scope,
+      '--token-format',
+      'opaque',
+    ]),
   ]);
   const { client_id: clientId, client_secret: clientSecret } = app;
   if (typeof clientId !== 'string' || typeof clientSecret !== 'string') {
     throw new Error('gatehouse apps create returned no client_id/client_secret');
   }
+  // An app may only ask for tokens for an API it has been granted.
+  await cli(env, ['apis', 'grant', '--api', resource, '--app', clientId, '--scope', scope]);
+  await cli(env, ['apis', 'grant', '--api', opaqueResource, '--app', clientId, '--scope', scope]);
   return { clientId, clientSecret };
 }

@@ -58,36 +58,46 @@ export function createLoadClient(target: LoadTarget, concurrency: number): LoadC
     });
 
   return {
-    async runPhase(durationMs) {
-      const latencies: number[] = [];
-      const errorKinds = new Map<string, number>();
-      let errors = 0;
-      const started = performance.now();
-      const deadline = started + durationMs;
-      const worker = async () => {
-        while (performance.now() < deadline) {
-          const sent = performance.now();
-          const outcome = await send();
-          latencies.push(performance.now() - sent);
-          if (outcome !== 'ok') {
-            errors += 1;
-            errorKinds.set(outcome, (errorKinds.get(outcome) ?? 0) + 1);
-          }
-        }
-      };
-      await Promise.all(Array.from({ length: concurrency }, worker));
-      const elapsedMs = performance.now() - started;
-      return {
-        requests: latencies.length,
-        errors,
-        errorKinds,
-        elapsedMs,
-        latenciesMs: Float64Array.from(latencies).sort(),
-      };
-    },
+    runPhase: (durationMs) => runPhase(concurrency, durationMs, send),
     close() {
       agent.destroy();
     },
+  };
+}
+
+/**
+ * Keeps `concurrency` workers each running `once` back to back for durationMs, then waits for the
+ * stragglers. `once` resolves with "ok" or a description of the failure, and must never reject.
+ */
+export async function runPhase(
+  concurrency: number,
+  durationMs: number,
+  once: () => Promise<string>,
+): Promise<PhaseResult> {
+  const latencies: number[] = [];
+  const errorKinds = new Map<string, number>();
+  let errors = 0;
+  const started = performance.now();
+  const deadline = started + durationMs;
+  const worker = async () => {
+    while (performance.now() < deadline) {
+      const sent = performance.now();
+      const outcome = await once();
+      latencies.push(performance.now() - sent);
+      if (outcome !== 'ok') {
+        errors += 1;
+        errorKinds.set(outcome, (errorKinds.get(outcome) ?? 0) + 1);
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: concurrency }, worker));
+  const elapsedMs = performance.now() - started;
+  return {
+    requests: latencies.length,
+    errors,
+    errorKinds,
+    elapsedMs,
+    latenciesMs: Float64Array.from(latencies).sort(),
   };
 }
 

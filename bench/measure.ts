@@ -1,4 +1,4 @@
-import { createLoadClient, type LoadTarget, percentile } from './load.ts';
+import { createLoadClient, type LoadClient, type LoadTarget, percentile } from './load.ts';
 import { type PostgresCpuMeter, postgresCpuDeltaMs } from './postgres-cpu.ts';
 import { CLOCK_TICKS_PER_SECOND, cpuTimeMs, machineBusyShare, machineCpu, memory } from './proc-stats.ts';
 import type { ServerProcess } from './server-process.ts';
@@ -11,13 +11,8 @@ export interface LoadPlan {
   readonly settleMs: number;
 }
 
-export interface TargetResult {
-  readonly name: string;
-  readonly spawnToReadyMs: number;
-  readonly reportedStartupMs: number | undefined;
-  /** VmRSS after the fresh server idled for settleMs, before any request. */
-  readonly idleRssKb: number;
-  readonly token: TokenSummary;
+/** What a warm-up and a measured phase of load on one server process show. */
+export interface LoadMeasurement {
   readonly warmupRequests: number;
   readonly warmupErrors: number;
   readonly requests: number;
@@ -47,7 +42,16 @@ export interface TargetResult {
   readonly otherCpuShare: number;
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+export interface TargetResult extends LoadMeasurement {
+  readonly name: string;
+  readonly spawnToReadyMs: number;
+  readonly reportedStartupMs: number | undefined;
+  /** VmRSS after the fresh server idled for settleMs, before any request. */
+  readonly idleRssKb: number;
+  readonly token: TokenSummary;
+}
+
+export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Idle memory, a verified sample token, a warm-up, then the measured phase against one server. */
 export async function measureTarget(
@@ -55,56 +59,68 @@ export async function measureTarget(
   target: LoadTarget,
   plan: LoadPlan & { issuer: string; resource: string; postgres?: PostgresCpuMeter },
 ): Promise<TargetResult> {
-  const { pid } = server;
   await sleep(plan.settleMs);
-  const idleRssKb = memory(pid).rssKb;
+  const idleRssKb = memory(server.pid).rssKb;
   const token = await checkToken(target, plan.issuer, plan.resource);
-
   const client = createLoadClient(target, plan.concurrency);
   try {
-    const warmup = plan.warmupMs > 0 ? await client.runPhase(plan.warmupMs) : undefined;
-
-    const pgBefore = await plan.postgres?.sample();
-    const machineBefore = machineCpu();
-    const selfBefore = process.cpuUsage();
-    const cpuBefore = cpuTimeMs(pid);
-    const phase = await client.runPhase(plan.durationMs);
-    const serverCpuMs = cpuTimeMs(pid) - cpuBefore;
-    const self = process.cpuUsage(selfBefore);
-    const machineAfter = machineCpu();
-    const pgCpuMs = postgresCpuDeltaMs(pgBefore, await plan.postgres?.sample());
-    const mem = memory(pid);
-
-    const requests = phase.requests;
-    const selfCpuMs = (self.user + self.system) / 1000;
-    const machineBusyMs = ((machineAfter.busy - machineBefore.busy) * 1000) / CLOCK_TICKS_PER_SECOND;
-    const otherCpuMs = machineBusyMs - serverCpuMs - selfCpuMs - (pgCpuMs ?? 0);
     return {
       name: server.name,
       spawnToReadyMs: server.spawnToReadyMs,
       reportedStartupMs: server.reportedStartupMs,
       idleRssKb,
       token,
-      warmupRequests: warmup?.requests ?? 0,
-      warmupErrors: warmup?.errors ?? 0,
-      requests,
-      errors: phase.errors,
-      errorKinds: phase.errorKinds,
-      elapsedMs: phase.elapsedMs,
-      requestsPerSecond: (requests * 1000) / phase.elapsedMs,
-      p50Ms: percentile(phase.latenciesMs, 50),
-      p99Ms: percentile(phase.latenciesMs, 99),
-      maxMs: percentile(phase.latenciesMs, 100),
-      serverCpuMs,
-      cpuMsPerRequest: requests > 0 ? serverCpuMs / requests : Number.NaN,
-      postgresCpuMsPerRequest: pgCpuMs !== undefined && requests > 0 ? pgCpuMs / requests : undefined,
-      peakRssKb: mem.hwmKb,
-      rssAfterKb: mem.rssKb,
-      loadGeneratorCpuShare: selfCpuMs / phase.elapsedMs,
-      machineBusyShare: machineBusyShare(machineBefore, machineAfter),
-      otherCpuShare: Math.max(0, otherCpuMs) / phase.elapsedMs,
+      ...(await measureLoad(server.pid, client, plan)),
     };
   } finally {
     client.close();
   }
+}
+
+/**
+ * A warm-up, then the measured phase, with the server's CPU and memory (and, when given, its
+ * PostgreSQL backends' CPU) read from /proc around the measured phase only.
+ */
+export async function measureLoad(
+  pid: number,
+  client: Pick<LoadClient, 'runPhase'>,
+  plan: { warmupMs: number; durationMs: number; postgres?: PostgresCpuMeter },
+): Promise<LoadMeasurement> {
+  const warmup = plan.warmupMs > 0 ? await client.runPhase(plan.warmupMs) : undefined;
+
+  const pgBefore = await plan.postgres?.sample();
+  const machineBefore = machineCpu();
+  const selfBefore = process.cpuUsage();
+  const cpuBefore = cpuTimeMs(pid);
+  const phase = await client.runPhase(plan.durationMs);
+  const serverCpuMs = cpuTimeMs(pid) - cpuBefore;
+  const self = process.cpuUsage(selfBefore);
+  const machineAfter = machineCpu();
+  const pgCpuMs = postgresCpuDeltaMs(pgBefore, await plan.postgres?.sample());
+  const mem = memory(pid);
+
+  const requests = phase.requests;
+  const selfCpuMs = (self.user + self.system) / 1000;
+  const machineBusyMs = ((machineAfter.busy - machineBefore.busy) * 1000) / CLOCK_TICKS_PER_SECOND;
+  const otherCpuMs = machineBusyMs - serverCpuMs - selfCpuMs - (pgCpuMs ?? 0);
+  return {
+    warmupRequests: warmup?.requests ?? 0,
+    warmupErrors: warmup?.errors ?? 0,
+    requests,
+    errors: phase.errors,
+    errorKinds: phase.errorKinds,
+    elapsedMs: phase.elapsedMs,
+    requestsPerSecond: (requests * 1000) / phase.elapsedMs,
+    p50Ms: percentile(phase.latenciesMs, 50),
+    p99Ms: percentile(phase.latenciesMs, 99),
+    maxMs: percentile(phase.latenciesMs, 100),
+    serverCpuMs,
+    cpuMsPerRequest: requests > 0 ? serverCpuMs / requests : Number.NaN,
+    postgresCpuMsPerRequest: pgCpuMs !== undefined && requests > 0 ? pgCpuMs / requests : undefined,
+    peakRssKb: mem.hwmKb,
+    rssAfterKb: mem.rssKb,
+    loadGeneratorCpuShare: selfCpuMs / phase.elapsedMs,
+    machineBusyShare: machineBusyShare(machineBefore, machineAfter),
+    otherCpuShare: Math.max(0, otherCpuMs) / phase.elapsedMs,
+  };
 }

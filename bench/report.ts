@@ -1,5 +1,6 @@
 import type { Machine } from './machine.ts';
-import type { LoadPlan, TargetResult } from './measure.ts';
+import type { LoadMeasurement, LoadPlan, TargetResult } from './measure.ts';
+import { markdownTable, mib, ms, pct, ratio, textTable } from './tables.ts';
 
 export interface ColdStart {
   readonly spawnToReadyMs: number;
@@ -17,12 +18,8 @@ export interface BenchReport {
   readonly baseline: TargetResult;
 }
 
-const mib = (kb: number) => (kb / 1024).toFixed(1);
-const ms = (value: number | undefined, digits = 1) => (value === undefined ? 'n/a' : value.toFixed(digits));
-const pct = (share: number) => `${(share * 100).toFixed(0)}%`;
-const ratio = (a: number, b: number) => `${(a / b).toFixed(2)}×`;
-
-function describeErrors(result: TargetResult): string {
+/** "measured (kinds) / warm-up" error counts. */
+export function describeErrors(result: LoadMeasurement): string {
   const kinds = [...result.errorKinds].map(([kind, count]) => `${count} ${kind}`).join(', ');
   return `${result.errors}${kinds ? ` (${kinds})` : ''} / ${result.warmupErrors}`;
 }
@@ -81,31 +78,7 @@ function ratioRows(gh: TargetResult, base: TargetResult): string[][] {
   ];
 }
 
-function textTable(rows: string[][]): string {
-  const widths = rows[0]?.map((_, col) => Math.max(...rows.map((r) => (r[col] ?? '').length))) ?? [];
-  return rows
-    .map((r) =>
-      r
-        .map((cell, col) => (col === 0 ? cell.padEnd(widths[col] ?? 0) : cell.padStart(widths[col] ?? 0)))
-        .join('   ')
-        .trimEnd(),
-    )
-    .map((line) => `  ${line}`)
-    .join('\n');
-}
-
-/** A table already laid out the way the project's formatter (Biome) lays Markdown tables out. */
-function markdownTable(rows: string[][]): string {
-  const widths = rows[0]?.map((_, col) => Math.max(3, ...rows.map((r) => (r[col] ?? '').length))) ?? [];
-  const pad = (cell: string, col: number) =>
-    col === 0 ? cell.padEnd(widths[col] ?? 0) : cell.padStart(widths[col] ?? 0);
-  const line = (cells: string[]) => `| ${cells.map(pad).join(' | ')} |`;
-  const [head = [], ...body] = rows;
-  const rule = `| ${widths.map((w, col) => (col === 0 ? '-'.repeat(w) : `${'-'.repeat(w - 1)}:`)).join(' | ')} |`;
-  return [line(head), rule, ...body.map(line)].join('\n');
-}
-
-function machineLine(m: Machine): string {
+export function machineLine(m: Machine): string {
   return `${m.cpuModel} × ${m.cpuCount} CPUs, ${m.totalMemoryGiB.toFixed(1)} GiB RAM, ${m.os}, Node ${m.node}`;
 }
 
@@ -124,7 +97,7 @@ function tokenLine(result: TargetResult): string {
 }
 
 /** A run is flagged when something outside the benchmark used more than this share of one CPU. */
-const NOISE_THRESHOLD = 0.15;
+export const NOISE_THRESHOLD = 0.15;
 
 function noiseWarnings(report: BenchReport): string[] {
   return [report.gatehouse, report.baseline]
@@ -197,7 +170,8 @@ export function formatMarkdown(report: BenchReport): string {
     '- Gatehouse is `node src/main.ts` (NODE_ENV=production, LOG_LEVEL=warn) against a throwaway',
     '  PostgreSQL database; the baseline is `bench/baseline-provider.ts`, a bare oidc-provider with its',
     '  in-memory adapter and one static client, issuing the same RS256 JWT for the same audience and scope.',
-    '  Both run as child processes of the bench, on the same Node binary.',
+    '  Both run as child processes of the bench, on the same Node binary. The rate limits this load',
+    "  would hit are raised far above it (RATE_LIMITS, `bench/settings.ts`); Gatehouse's limiter still runs.",
     '- Server CPU is utime+stime of the server process from `/proc/<pid>/stat` over the measured phase;',
     "  it excludes PostgreSQL, whose backends' CPU for Gatehouse's database is shown on its own row.",
     '- Latency is measured in the load generator (the bench process itself), from sending a request',

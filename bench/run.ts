@@ -1,7 +1,8 @@
 /**
- * `npm run bench`: Gatehouse's client-credentials token endpoint against a bare oidc-provider
- * baseline, both as child processes on loopback, with their CPU and memory read from /proc.
- * Everything started here (servers, database, temp directory) is removed again, also on failure.
+ * `npm run bench`: Gatehouse's client-credentials token endpoint and introspection against a bare
+ * oidc-provider baseline, then a full password sign-in against a bare argon2id verify loop, all as child
+ * processes on loopback, with their CPU and memory read from /proc. Everything started here
+ * (servers, loops, database, temp directory) is removed again, also on failure.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -10,14 +11,24 @@ import { fileURLToPath } from 'node:url';
 import { baselineCredentials, startBaseline } from './baseline-process.ts';
 import { createCleanup } from './cleanup.ts';
 import { createBenchDatabase, postgresVersion } from './database.ts';
+import { formatEnumerationConsole, formatEnumerationMarkdown } from './enumeration-report.ts';
 import { gatehouseEnv, registerBenchClient, startGatehouse } from './gatehouse-process.ts';
+import {
+  formatIntrospectionConsole,
+  formatIntrospectionMarkdown,
+  type IntrospectionResult,
+} from './introspection-report.ts';
+import { introspectionTarget } from './introspection-request.ts';
+import { createLoadClient } from './load.ts';
 import { describeMachine } from './machine.ts';
-import { measureTarget } from './measure.ts';
-import { createPostgresCpuMeter } from './postgres-cpu.ts';
+import { type LoadPlan, measureLoad, measureTarget } from './measure.ts';
+import { createPostgresCpuMeter, type PostgresCpuMeter } from './postgres-cpu.ts';
 import { type BenchReport, formatConsole, formatMarkdown } from './report.ts';
 import { freePort, type ServerProcess } from './server-process.ts';
 import { SETTINGS } from './settings.ts';
-import { tokenRequest } from './token-request.ts';
+import { runSignInBench } from './sign-in-bench.ts';
+import { formatSignInConsole, formatSignInMarkdown } from './sign-in-report.ts';
+import { type Credentials, tokenRequest } from './token-request.ts';
 
 const RESULTS = fileURLToPath(new URL('./RESULTS.md', import.meta.url));
 const say = (line: string) => process.stdout.write(`${line}\n`);
@@ -38,7 +49,7 @@ async function main(): Promise<void> {
     durationMs: SETTINGS.durationMs,
     settleMs: SETTINGS.settleMs,
   };
-  const { resource, scope } = SETTINGS;
+  const { resource, opaqueResource, scope } = SETTINGS;
 
   const db = await createBenchDatabase(SETTINGS.adminDatabaseUrl);
   cleanup.add(`drop database ${db.name}`, () => db.drop());
@@ -56,12 +67,13 @@ async function main(): Promise<void> {
       port,
       hashSecret: SETTINGS.hashSecret,
       cookieKeys: SETTINGS.cookieKeys,
+      rateLimits: SETTINGS.rateLimits,
       logLevel,
     });
   const first = await started(startGatehouse(envFor('info')));
   const coldStart = { spawnToReadyMs: first.spawnToReadyMs, reportedStartupMs: first.reportedStartupMs };
   say(`bench: gatehouse cold start ${coldStart.spawnToReadyMs.toFixed(0)} ms; registering app and API`);
-  const credentials = await registerBenchClient(envFor('warn'), resource, scope);
+  const credentials = await registerBenchClient(envFor('warn'), resource, opaqueResource, scope);
   await first.stop();
 
   // 2. Gatehouse under load, quiet logging, migrated database.
@@ -76,20 +88,46 @@ async function main(): Promise<void> {
     resource,
     postgres,
   });
+  say('bench: gatehouse introspection');
+  const ghIntrospection = await measureIntrospection(gatehouseServer, issuer, credentials, {
+    ...plan,
+    postgres,
+  });
   await gatehouseServer.stop();
 
   // 3. The baseline, the same way.
   const basePort = await freePort();
   const baseIssuer = `http://127.0.0.1:${basePort}`;
   const baseCredentials = baselineCredentials();
-  const baselineServer = await started(startBaseline(basePort, baseCredentials, resource));
+  const baselineServer = await started(startBaseline(basePort, baseCredentials, resource, opaqueResource));
   say(`bench: baseline ready in ${baselineServer.spawnToReadyMs.toFixed(0)} ms; measuring`);
   const baseline = await measureTarget(
     baselineServer,
     tokenRequest(baseIssuer, baseCredentials, resource, scope),
     { ...plan, issuer: baseIssuer, resource },
   );
+  say('bench: baseline introspection');
+  const baseIntrospection = await measureIntrospection(baselineServer, baseIssuer, baseCredentials, plan);
   await baselineServer.stop();
+  const introspection: IntrospectionResult = {
+    concurrency: plan.concurrency,
+    opaqueResource,
+    gatehouse: ghIntrospection,
+    baseline: baseIntrospection,
+  };
+
+  // 4. Password sign-ins on the same database, and their argon2id floor.
+  const { report: signIn, enumeration } = await runSignInBench(
+    cleanup,
+    {
+      databaseUrl: db.url,
+      dataDir,
+      hashSecret: SETTINGS.hashSecret,
+      cookieKeys: SETTINGS.cookieKeys,
+      rateLimits: SETTINGS.rateLimits,
+    },
+    postgres,
+  );
 
   const report: BenchReport = {
     date: new Date(),
@@ -102,8 +140,38 @@ async function main(): Promise<void> {
   };
   say('');
   process.stdout.write(formatConsole(report));
-  writeFileSync(RESULTS, formatMarkdown(report));
+  say('');
+  process.stdout.write(formatIntrospectionConsole(introspection));
+  say('');
+  process.stdout.write(formatSignInConsole(signIn));
+  say('');
+  process.stdout.write(formatEnumerationConsole(enumeration));
+  writeFileSync(
+    RESULTS,
+    `${formatMarkdown(report)}\n${formatIntrospectionMarkdown(introspection)}\n${formatSignInMarkdown(signIn)}\n${formatEnumerationMarkdown(enumeration)}`,
+  );
   say(`results written to ${RESULTS}`);
+}
+
+/** Introspection of one opaque token, repeated, on a server already warmed by the token load. */
+async function measureIntrospection(
+  server: ServerProcess,
+  url: string,
+  credentials: Credentials,
+  plan: LoadPlan & { postgres?: PostgresCpuMeter },
+): Promise<IntrospectionResult['gatehouse']> {
+  const { target, sample } = await introspectionTarget(
+    url,
+    credentials,
+    SETTINGS.opaqueResource,
+    SETTINGS.scope,
+  );
+  const client = createLoadClient(target, plan.concurrency);
+  try {
+    return { ...(await measureLoad(server.pid, client, plan)), sample };
+  } finally {
+    client.close();
+  }
 }
 
 let exitCode = 0;

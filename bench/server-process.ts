@@ -9,6 +9,12 @@ process.on('exit', () => {
   for (const child of live) child.kill('SIGKILL');
 });
 
+/** Kills `child` outright if the bench exits while it still runs (its graceful stop is the caller's job). */
+export function trackChild(child: ChildProcess): void {
+  live.add(child);
+  child.once('exit', () => live.delete(child));
+}
+
 /** Only what a server needs from the bench's environment: nothing like DATABASE_URL leaks in. */
 export function baseEnv(): Record<string, string> {
   const env: Record<string, string> = {};
@@ -84,10 +90,9 @@ export async function startServer(options: StartOptions): Promise<ServerProcess>
     env: options.env,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  live.add(child);
+  trackChild(child);
   const exited = new Promise<number | null>((resolve) => {
     child.once('exit', (code, signal) => {
-      live.delete(child);
       resolve(code ?? (signal ? -1 : null));
     });
   });

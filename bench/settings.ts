@@ -1,3 +1,5 @@
+import { DEFAULT_ARGON2 } from '../src/identity/password-hasher.ts';
+
 /**
  * The benchmark's fixed parameters. A few can be overridden from the environment, always within
  * bounds, so a run stays short and its load stays modest.
@@ -24,8 +26,34 @@ export const SETTINGS = {
   /** The whole run is aborted (and cleaned up) after this long. */
   overallTimeoutMs: 240_000,
   resource: 'https://api.bench.test',
+  /** An API with opaque tokens: the introspection scenario's tokens. */
+  opaqueResource: 'https://legacy.bench.test',
   scope: 'read',
+  /**
+   * RATE_LIMITS for every server and CLI run: the limits this load would hit (one IP, one client,
+   * one account) raised far above it, so the bench measures the work, not the limiter's refusals.
+   * The limiter itself still runs on every request. (Ignored by servers without rate limiting.)
+   */
+  rateLimits: [
+    ...['token_client', 'token_ip', 'sign_in_ip', 'sign_in_account'].map((name) => `${name}=100000000/60`),
+    // The enumeration timing fails on purpose, again and again: no backoff in the way.
+    ...['backoff_account', 'backoff_account_ip'].map((name) => `${name}=100000000/1`),
+  ].join(','),
+  /** Failed sign-ins, known vs unknown email, after the sign-in load on the same server. */
+  enumeration: { rounds: 6, perBlock: 5 },
   /** Production-shaped secrets for the throwaway server, never used anywhere real. */
   hashSecret: 'bench-hash-secret-0123456789abcdef0123456789',
   cookieKeys: 'bench-cookie-key-0123456789abcdef0123456789',
+  /** The password sign-in scenario, run after the client-credentials one (same warm-up). */
+  signIn: {
+    /** Virtual users, each signing in back to back in a new browser. */
+    concurrency: Math.round(bounded('BENCH_SIGNIN_CONCURRENCY', 4, 1, 16)),
+    durationMs: bounded('BENCH_SIGNIN_DURATION_S', 10, 1, 30) * 1000,
+    app: { name: 'bench-web', redirectUri: 'https://app.bench.test/cb' },
+    user: { email: 'bench@example.test', password: 'bench passphrase 123' },
+    /** The production password cost: Gatehouse's default argon2id parameters. */
+    argon2: DEFAULT_ARGON2,
+    /** HASH_CONCURRENCY's default: hashes in flight at once, in the server and in the verify loop. */
+    hashConcurrency: 2,
+  },
 } as const;
