@@ -62,6 +62,54 @@ describe('a database outage', function () {
     expect(again.status).to.equal(200);
   });
 
+  it('under a bounded load, answers every request during the outage cleanly, and serves them all again after', async () => {
+    // Four clients request tokens back to back for the whole run; the database drops out mid-way.
+    const answers: { phase: 'before' | 'during' | 'after'; status: number; error: unknown; text: string }[] =
+      [];
+    let phase: 'before' | 'during' | 'after' = 'before';
+    let running = true;
+    const client = async () => {
+      while (running) {
+        const asked = phase;
+        const res = await clientCredentials(gh.url, app.clientId, app.secret, { resource: API });
+        answers.push({ phase: asked, status: res.status, error: res.body.error, text: res.text });
+      }
+    };
+    const clients = Array.from({ length: 4 }, client);
+    await waitFor(async () => answers.length >= 20, { what: 'load before the outage' });
+    const answeredBeforeCut = answers.length;
+    proxy.cut();
+    phase = 'during';
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    proxy.restore();
+    await waitFor(async () => (await fetch(`${gh.url}/readyz`)).status === 200, {
+      what: 'readiness to return',
+    });
+    phase = 'after';
+    const afterStart = answers.length;
+    await waitFor(async () => answers.length >= afterStart + 20, { what: 'load after the outage' });
+    running = false;
+    await Promise.all(clients);
+
+    const during = answers.filter((a) => a.phase === 'during');
+    expect(
+      during.filter((a) => a.status >= 500),
+      'requests that met the outage',
+    ).to.not.be.empty;
+    for (const answer of answers) {
+      // Each answer is a success or a clean OAuth error: never a dropped connection or a leak.
+      if (answer.status === 200) continue;
+      expect(answer.status, answer.text).to.be.within(500, 503);
+      expect(answer.error).to.be.oneOf(['server_error', 'temporarily_unavailable']);
+      expect(answer.text).to.not.match(/ECONNREFUSED|knex|select |at .+\.(js|ts):\d+/i);
+    }
+    // Requests sent once readiness returned all succeed: no restart, nothing stuck.
+    const after = answers.slice(afterStart).filter((a) => a.phase === 'after');
+    expect(after.length).to.be.at.least(20);
+    expect(after.every((a) => a.status === 200)).to.equal(true);
+    expect(answers.slice(0, answeredBeforeCut).every((a) => a.status === 200)).to.equal(true);
+  });
+
   it('keeps grants through the outage: a refresh token issued before it works after it', async () => {
     // This suite's server runs on its own (proxied) database: set it up there.
     const web = await provision(db.url, async ({ apps, users }) => {
