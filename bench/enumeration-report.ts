@@ -1,5 +1,5 @@
 import type { AttemptKind, EnumerationResult } from './enumeration-bench.ts';
-import { markdownTable, ms, ratio, textTable } from './tables.ts';
+import { ms, ratio, type Section, sectionConsole, sectionMarkdown } from './tables.ts';
 
 const statusList = (k: AttemptKind) => [...k.statuses].map(([status, n]) => `${n}× ${status}`).join(', ');
 const lengthList = (k: AttemptKind) => [...k.bodyLengths].sort((a, b) => a - b).join(', ');
@@ -48,31 +48,14 @@ function warnings(r: EnumerationResult): string[] {
   return out;
 }
 
-export function formatEnumerationConsole(r: EnumerationResult): string {
-  const w = warnings(r);
-  return [
-    'Account enumeration timing: known vs unknown email',
-    `load: ${planLine(r)}`,
-    '',
-    textTable(rows(r)),
-    '',
-    textTable(ratioRows(r)),
-    '',
-    ...(w.length > 0 ? [...w, ''] : []),
-  ].join('\n');
+function section(r: EnumerationResult): Section {
+  return {
+    title: 'Account enumeration timing: known vs unknown email',
+    load: planLine(r),
+    tables: [rows(r), ratioRows(r)],
+    warnings: warnings(r),
+  };
 }
 
-export function formatEnumerationMarkdown(r: EnumerationResult): string {
-  const w = warnings(r);
-  return [
-    '# Account enumeration timing',
-    '',
-    `- Load: ${planLine(r)}`,
-    '',
-    markdownTable(rows(r)),
-    '',
-    markdownTable(ratioRows(r)),
-    '',
-    ...(w.length > 0 ? [...w.map((line) => `> ${line}`), ''] : []),
-  ].join('\n');
-}
+export const formatEnumerationConsole = (r: EnumerationResult) => sectionConsole(section(r));
+export const formatEnumerationMarkdown = (r: EnumerationResult) => sectionMarkdown(section(r));

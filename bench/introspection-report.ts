@@ -1,7 +1,7 @@
 import type { IntrospectionSample } from './introspection-request.ts';
 import type { LoadMeasurement } from './measure.ts';
 import { describeErrors, NOISE_THRESHOLD } from './report.ts';
-import { markdownTable, mib, ms, pct, ratio, textTable } from './tables.ts';
+import { mib, ms, pct, ratio, type Section, sectionConsole, sectionMarkdown } from './tables.ts';
 
 export interface IntrospectionResult {
   readonly concurrency: number;
@@ -40,7 +40,8 @@ function planLine(r: IntrospectionResult): string {
   return (
     `POST /token/introspection token=<opaque client-credentials token for ${r.opaqueResource}>, ` +
     `HTTP Basic auth as the token's own app, keep-alive to 127.0.0.1; concurrency ${r.concurrency}; ` +
-    'each server introspects a token it issued (checked active, with the right client_id, before load)'
+    'each server introspects a token it issued (checked active, with the right client_id, before load); ' +
+    'same servers, warm-up and measured time as the client-credentials benchmark, right after it'
   );
 }
 
@@ -62,32 +63,14 @@ function warnings(r: IntrospectionResult): string[] {
   ]);
 }
 
-export function formatIntrospectionConsole(r: IntrospectionResult): string {
-  const w = warnings(r);
-  return [
-    'Introspection benchmark (the legacy-app path)',
-    `load: ${planLine(r)}`,
-    '',
-    textTable(rows(r)),
-    '',
-    textTable(ratioRows(r)),
-    '',
-    ...(w.length > 0 ? [...w, ''] : []),
-  ].join('\n');
+function section(r: IntrospectionResult): Section {
+  return {
+    title: 'Introspection benchmark (the legacy-app path)',
+    load: planLine(r),
+    tables: [rows(r), ratioRows(r)],
+    warnings: warnings(r),
+  };
 }
 
-export function formatIntrospectionMarkdown(r: IntrospectionResult): string {
-  const w = warnings(r);
-  return [
-    '# Introspection benchmark',
-    '',
-    `- Load: ${planLine(r)}`,
-    '- Same servers, warm-up and measured time as the client-credentials benchmark, run right after it.',
-    '',
-    markdownTable(rows(r)),
-    '',
-    markdownTable(ratioRows(r)),
-    '',
-    ...(w.length > 0 ? [...w.map((line) => `> ${line}`), ''] : []),
-  ].join('\n');
-}
+export const formatIntrospectionConsole = (r: IntrospectionResult) => sectionConsole(section(r));
+export const formatIntrospectionMarkdown = (r: IntrospectionResult) => sectionMarkdown(section(r));

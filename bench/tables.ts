@@ -30,3 +30,32 @@ export function markdownTable(rows: string[][]): string {
   const rule = `| ${widths.map((w, col) => (col === 0 ? '-'.repeat(w) : `${'-'.repeat(w - 1)}:`)).join(' | ')} |`;
   return [line(head), rule, ...body.map(line)].join('\n');
 }
+
+/** A report section of a title, a load line, tables and warnings: for the console or for Markdown. */
+export interface Section {
+  readonly title: string;
+  readonly load: string;
+  readonly tables: readonly string[][][];
+  readonly warnings: readonly string[];
+}
+
+export function sectionConsole(s: Section): string {
+  return [
+    s.title,
+    `load: ${s.load}`,
+    '',
+    ...s.tables.flatMap((table) => [textTable(table), '']),
+    ...(s.warnings.length > 0 ? [...s.warnings, ''] : []),
+  ].join('\n');
+}
+
+export function sectionMarkdown(s: Section): string {
+  return [
+    `# ${s.title}`,
+    '',
+    `- Load: ${s.load}`,
+    '',
+    ...s.tables.flatMap((table) => [markdownTable(table), '']),
+    ...(s.warnings.length > 0 ? [...s.warnings.map((line) => `> ${line}`), ''] : []),
+  ].join('\n');
+}
