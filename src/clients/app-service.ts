@@ -1,4 +1,4 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import { type App, AppSchema } from '../persistence/entities/app.ts';
 import { AppSecretSchema } from '../persistence/entities/app-secret.ts';
@@ -13,6 +13,7 @@ import {
   type UpdateAppInput,
   updateAppInput,
 } from './app-input.ts';
+import { newClientId } from './client-id.ts';
 import { generateClientSecret, hashClientSecret } from './client-secret.ts';
 
 export interface CreatedApp {
@@ -63,7 +64,7 @@ export function createAppService(deps: { orm: Orm; hashSecret: string; clock: Cl
       const app: App = {
         id: randomUUID(),
         // 128 random bits: client ids are public, but guessable ones invite enumeration.
-        clientId: options.clientId ?? randomBytes(16).toString('base64url'),
+        clientId: options.clientId ?? newClientId(),
         name: data.name,
         type: data.type,
         redirectUris: data.redirectUris,
