@@ -1,6 +1,19 @@
-import { createLoadClient, type LoadClient, type LoadTarget, percentile } from './load.ts';
+import {
+  createLoadClient,
+  type LoadClient,
+  type LoadTarget,
+  percentile,
+  type WorkerTargets,
+} from './load.ts';
 import { type PostgresCpuMeter, postgresCpuDeltaMs } from './postgres-cpu.ts';
-import { CLOCK_TICKS_PER_SECOND, cpuTimeMs, machineBusyShare, machineCpu, memory } from './proc-stats.ts';
+import {
+  CLOCK_TICKS_PER_SECOND,
+  cpuTimeMs,
+  machineBusyShare,
+  machineCpu,
+  memory,
+  resetPeakRss,
+} from './proc-stats.ts';
 import type { ServerProcess } from './server-process.ts';
 import { checkToken, type TokenSummary } from './token-request.ts';
 
@@ -28,7 +41,10 @@ export interface LoadMeasurement {
   readonly cpuMsPerRequest: number;
   /** PostgreSQL backends' CPU over the measured phase, when it could be read. */
   readonly postgresCpuMsPerRequest: number | undefined;
-  /** VmHWM at the end of the measured phase: the most the server ever held resident. */
+  /**
+   * VmHWM at the end of the measured phase: the most the server ever held resident, or with
+   * `resetPeak` the most it held from the start of this warm-up on.
+   */
   readonly peakRssKb: number;
   readonly rssAfterKb: number;
   /** This process (the load generator) as a share of one CPU. */
@@ -79,13 +95,15 @@ export async function measureTarget(
 
 /**
  * A warm-up, then the measured phase, with the server's CPU and memory (and, when given, its
- * PostgreSQL backends' CPU) read from /proc around the measured phase only.
+ * PostgreSQL backends' CPU) read from /proc around the measured phase only. With `resetPeak` the
+ * peak memory is of this warm-up and measured phase only (see resetPeakRss).
  */
 export async function measureLoad(
   pid: number,
   client: Pick<LoadClient, 'runPhase'>,
-  plan: { warmupMs: number; durationMs: number; postgres?: PostgresCpuMeter },
+  plan: { warmupMs: number; durationMs: number; postgres?: PostgresCpuMeter; resetPeak?: boolean },
 ): Promise<LoadMeasurement> {
+  if (plan.resetPeak) resetPeakRss(pid);
   const warmup = plan.warmupMs > 0 ? await client.runPhase(plan.warmupMs) : undefined;
 
   const pgBefore = await plan.postgres?.sample();
@@ -123,4 +141,21 @@ export async function measureLoad(
     machineBusyShare: machineBusyShare(machineBefore, machineAfter),
     otherCpuShare: Math.max(0, otherCpuMs) / phase.elapsedMs,
   };
+}
+
+/**
+ * One scenario on a server that is already up (and warm from the ones before): its own load
+ * client, and its own peak memory, from the start of its warm-up.
+ */
+export async function measureScenario(
+  pid: number,
+  target: LoadTarget | WorkerTargets,
+  plan: LoadPlan & { postgres?: PostgresCpuMeter },
+): Promise<LoadMeasurement> {
+  const client = createLoadClient(target, plan.concurrency);
+  try {
+    return await measureLoad(pid, client, { ...plan, resetPeak: true });
+  } finally {
+    client.close();
+  }
 }

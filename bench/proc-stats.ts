@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 
 function readClockTicks(): number {
   try {
@@ -39,6 +39,14 @@ export function memory(pid: number): Memory {
     return Number(match[1]);
   };
   return { rssKb: field('VmRSS'), hwmKb: field('VmHWM') };
+}
+
+/**
+ * Lowers VmHWM to the current VmRSS (writing 5 to /proc/<pid>/clear_refs, Linux 4.0+), so the next
+ * reading is the peak since now: the peak of one scenario, not of everything the server did before.
+ */
+export function resetPeakRss(pid: number): void {
+  writeFileSync(`/proc/${pid}/clear_refs`, '5');
 }
 
 /** Machine-wide CPU counters from /proc/stat, in ticks summed over every CPU. */

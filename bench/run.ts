@@ -1,14 +1,17 @@
 /**
- * `npm run bench`: Gatehouse's client-credentials token endpoint and introspection against a bare
- * oidc-provider baseline, then a full password sign-in against a bare argon2id verify loop, all as child
- * processes on loopback, with their CPU and memory read from /proc. Everything started here
- * (servers, loops, database, temp directory) is removed again, also on failure.
+ * `npm run bench`: Gatehouse against a bare oidc-provider baseline, scenario by scenario, then a
+ * full password sign-in against a bare argon2id verify loop. On each of Gatehouse and the baseline,
+ * in this order: client-credentials tokens, introspection of an opaque token, then one sign-in per
+ * load worker and, with those users' tokens, userinfo, the refresh-token grant with rotation (one
+ * chain per worker), discovery and JWKS (Keycloak's benchmark scenarios). Everything runs as child
+ * processes on loopback, with their CPU and memory read from /proc, and is written to RESULTS.md.
+ * Everything started here (servers, loops, database, temp directory) is removed again, also on failure.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { baselineCredentials, startBaseline } from './baseline-process.ts';
+import { baselineSetup, startBaseline } from './baseline-process.ts';
 import { createCleanup } from './cleanup.ts';
 import { createBenchDatabase, postgresVersion } from './database.ts';
 import { formatEnumerationConsole, formatEnumerationMarkdown } from './enumeration-report.ts';
@@ -19,16 +22,23 @@ import {
   type IntrospectionResult,
 } from './introspection-report.ts';
 import { introspectionTarget } from './introspection-request.ts';
-import { createLoadClient } from './load.ts';
 import { describeMachine } from './machine.ts';
-import { type LoadPlan, measureLoad, measureTarget } from './measure.ts';
+import { type LoadPlan, measureScenario, measureTarget } from './measure.ts';
 import { createPostgresCpuMeter, type PostgresCpuMeter } from './postgres-cpu.ts';
 import { type BenchReport, formatConsole, formatMarkdown } from './report.ts';
 import { freePort, type ServerProcess } from './server-process.ts';
 import { SETTINGS } from './settings.ts';
 import { runSignInBench } from './sign-in-bench.ts';
 import { formatSignInConsole, formatSignInMarkdown } from './sign-in-report.ts';
+import { registerSignIn } from './sign-in-setup.ts';
 import { type Credentials, tokenRequest } from './token-request.ts';
+import {
+  formatUserScenariosConsole,
+  formatUserScenariosMarkdown,
+  type UserScenarioReport,
+} from './user-scenario-report.ts';
+import { measureUserScenarios } from './user-scenarios.ts';
+import { baselineUserTokens, gatehouseUserTokens } from './user-tokens.ts';
 
 const RESULTS = fileURLToPath(new URL('./RESULTS.md', import.meta.url));
 const say = (line: string) => process.stdout.write(`${line}\n`);
@@ -49,7 +59,7 @@ async function main(): Promise<void> {
     durationMs: SETTINGS.durationMs,
     settleMs: SETTINGS.settleMs,
   };
-  const { resource, opaqueResource, scope } = SETTINGS;
+  const { resource, opaqueResource, scope, userTokens } = SETTINGS;
 
   const db = await createBenchDatabase(SETTINGS.adminDatabaseUrl);
   cleanup.add(`drop database ${db.name}`, () => db.drop());
@@ -72,8 +82,11 @@ async function main(): Promise<void> {
     });
   const first = await started(startGatehouse(envFor('info')));
   const coldStart = { spawnToReadyMs: first.spawnToReadyMs, reportedStartupMs: first.reportedStartupMs };
-  say(`bench: gatehouse cold start ${coldStart.spawnToReadyMs.toFixed(0)} ms; registering app and API`);
+  say(
+    `bench: gatehouse cold start ${coldStart.spawnToReadyMs.toFixed(0)} ms; registering apps, APIs and a user`,
+  );
   const credentials = await registerBenchClient(envFor('warn'), resource, opaqueResource, scope);
+  const tokenUser = await registerSignIn(envFor('warn'), userTokens.app, userTokens.user);
   await first.stop();
 
   // 2. Gatehouse under load, quiet logging, migrated database.
@@ -93,13 +106,32 @@ async function main(): Promise<void> {
     ...plan,
     postgres,
   });
+  say(`bench: gatehouse: ${plan.concurrency} password sign-ins for user tokens`);
+  const ghUser = await measureUserScenarios(
+    {
+      pid: gatehouseServer.pid,
+      url: issuer,
+      app: tokenUser.app,
+      sub: tokenUser.userId,
+      signIn: (count) =>
+        gatehouseUserTokens(issuer, tokenUser.app, userTokens.user, userTokens.request, count),
+    },
+    { ...plan, postgres },
+    say,
+  );
   await gatehouseServer.stop();
 
   // 3. The baseline, the same way.
   const basePort = await freePort();
   const baseIssuer = `http://127.0.0.1:${basePort}`;
-  const baseCredentials = baselineCredentials();
-  const baselineServer = await started(startBaseline(basePort, baseCredentials, resource, opaqueResource));
+  const base = baselineSetup({
+    redirectUri: userTokens.app.redirectUri,
+    email: userTokens.user.email,
+    resource,
+    opaqueResource,
+  });
+  const baseCredentials = base.credentials;
+  const baselineServer = await started(startBaseline(basePort, base));
   say(`bench: baseline ready in ${baselineServer.spawnToReadyMs.toFixed(0)} ms; measuring`);
   const baseline = await measureTarget(
     baselineServer,
@@ -108,12 +140,30 @@ async function main(): Promise<void> {
   );
   say('bench: baseline introspection');
   const baseIntrospection = await measureIntrospection(baselineServer, baseIssuer, baseCredentials, plan);
+  say(`bench: baseline: ${plan.concurrency} sign-ins for user tokens`);
+  const baseUser = await measureUserScenarios(
+    {
+      pid: baselineServer.pid,
+      url: baseIssuer,
+      app: base.webApp,
+      sub: base.account.id,
+      signIn: (count) => baselineUserTokens(baseIssuer, base.webApp, userTokens.request, count),
+    },
+    plan,
+    say,
+  );
   await baselineServer.stop();
   const introspection: IntrospectionResult = {
     concurrency: plan.concurrency,
     opaqueResource,
     gatehouse: ghIntrospection,
     baseline: baseIntrospection,
+  };
+  const userScenarios: UserScenarioReport = {
+    plan,
+    request: userTokens.request,
+    gatehouse: ghUser,
+    baseline: baseUser,
   };
 
   // 4. Password sign-ins on the same database, and their argon2id floor.
@@ -143,12 +193,20 @@ async function main(): Promise<void> {
   say('');
   process.stdout.write(formatIntrospectionConsole(introspection));
   say('');
+  process.stdout.write(formatUserScenariosConsole(userScenarios));
+  say('');
   process.stdout.write(formatSignInConsole(signIn));
   say('');
   process.stdout.write(formatEnumerationConsole(enumeration));
   writeFileSync(
     RESULTS,
-    `${formatMarkdown(report)}\n${formatIntrospectionMarkdown(introspection)}\n${formatSignInMarkdown(signIn)}\n${formatEnumerationMarkdown(enumeration)}`,
+    [
+      formatMarkdown(report),
+      formatIntrospectionMarkdown(introspection),
+      formatUserScenariosMarkdown(userScenarios),
+      formatSignInMarkdown(signIn),
+      formatEnumerationMarkdown(enumeration),
+    ].join('\n'),
   );
   say(`results written to ${RESULTS}`);
 }
@@ -166,12 +224,7 @@ async function measureIntrospection(
     SETTINGS.opaqueResource,
     SETTINGS.scope,
   );
-  const client = createLoadClient(target, plan.concurrency);
-  try {
-    return { ...(await measureLoad(server.pid, client, plan)), sample };
-  } finally {
-    client.close();
-  }
+  return { ...(await measureScenario(server.pid, target, plan)), sample };
 }
 
 let exitCode = 0;

@@ -24,7 +24,7 @@ export const SETTINGS = {
   /** How long a fresh server idles before its resident memory is read. */
   settleMs: 3000,
   /** The whole run is aborted (and cleaned up) after this long. */
-  overallTimeoutMs: 240_000,
+  overallTimeoutMs: 360_000,
   resource: 'https://api.bench.test',
   /** An API with opaque tokens: the introspection scenario's tokens. */
   opaqueResource: 'https://legacy.bench.test',
@@ -35,7 +35,14 @@ export const SETTINGS = {
    * The limiter itself still runs on every request. (Ignored by servers without rate limiting.)
    */
   rateLimits: [
-    ...['token_client', 'token_ip', 'sign_in_ip', 'sign_in_account'].map((name) => `${name}=100000000/60`),
+    ...[
+      'token_client',
+      'token_ip',
+      'introspection_client',
+      'introspection_ip',
+      'sign_in_ip',
+      'sign_in_account',
+    ].map((name) => `${name}=100000000/60`),
     // The enumeration timing fails on purpose, again and again: no backoff in the way.
     ...['backoff_account', 'backoff_account_ip'].map((name) => `${name}=100000000/1`),
   ].join(','),
@@ -44,6 +51,17 @@ export const SETTINGS = {
   /** Production-shaped secrets for the throwaway server, never used anywhere real. */
   hashSecret: 'bench-hash-secret-0123456789abcdef0123456789',
   cookieKeys: 'bench-cookie-key-0123456789abcdef0123456789',
+  /**
+   * The userinfo and refresh scenarios' web app and user: Gatehouse signs the user in with a password,
+   * once per load worker, for one refresh-token chain each. (Not the sign-in scenario's app and user,
+   * which are registered later on the same database.)
+   */
+  userTokens: {
+    app: { name: 'bench-tokens', redirectUri: 'https://tokens.bench.test/cb' },
+    user: { email: 'tokens@example.test', password: 'bench passphrase 456' },
+    /** offline_access for a refresh token, which oidc-provider keeps only with prompt=consent. */
+    request: { scope: 'openid email offline_access', prompt: 'consent' },
+  },
   /** The password sign-in scenario, run after the client-credentials one (same warm-up). */
   signIn: {
     /** Virtual users, each signing in back to back in a new browser. */

@@ -19,6 +19,16 @@ export interface SignInTokens {
   readonly idToken: string;
   /** The nonce sent in the authorization request, which the ID token must carry. */
   readonly nonce: string;
+  /** Opaque (no resource asked for): the token userinfo takes. */
+  readonly accessToken: string;
+  /** Only with offline_access in the scope (and prompt=consent, without which oidc-provider drops it). */
+  readonly refreshToken: string | undefined;
+}
+
+/** What the authorization request asks for beyond the code flow itself. */
+export interface SignInRequest {
+  readonly scope: string;
+  readonly prompt?: string;
 }
 
 /**
@@ -79,6 +89,7 @@ export function createSignInClient(
   app: SignInApp,
   user: SignInUser,
   concurrency: number,
+  ask: SignInRequest = { scope: 'openid' },
 ): SignInClient {
   const origin = new URL(issuer);
   if (origin.hostname !== '127.0.0.1') throw new Error('sign-ins are only ever sent to 127.0.0.1');
@@ -129,11 +140,12 @@ export function createSignInClient(
       client_id: app.clientId,
       response_type: 'code',
       redirect_uri: app.redirectUri,
-      scope: 'openid',
+      scope: ask.scope,
       state,
       nonce,
       code_challenge: base64url(createHash('sha256').update(verifier).digest()),
       code_challenge_method: 'S256',
+      ...(ask.prompt ? { prompt: ask.prompt } : {}),
     });
     const authorize = await send(0, { method: 'GET', path: `/auth?${query}` }, 303);
     const [interactionPath, uid] = internal(0, authorize, /^\/interaction\/([\w-]+)$/);
@@ -178,14 +190,21 @@ export function createSignInClient(
       200,
       false,
     );
-    let idToken: unknown;
+    let tokens: { id_token?: unknown; access_token?: unknown; refresh_token?: unknown } = {};
     try {
-      idToken = (JSON.parse(token.body) as { id_token?: unknown }).id_token;
+      tokens = JSON.parse(token.body) as typeof tokens;
     } catch {
       // not JSON: reported below
     }
+    const { id_token: idToken, access_token: accessToken, refresh_token: refreshToken } = tokens;
     if (typeof idToken !== 'string') throw new SignInError(`${STEPS[6]}: no id_token`);
-    return { idToken, nonce };
+    if (typeof accessToken !== 'string') throw new SignInError(`${STEPS[6]}: no access_token`);
+    return {
+      idToken,
+      nonce,
+      accessToken,
+      refreshToken: typeof refreshToken === 'string' ? refreshToken : undefined,
+    };
   }
 
   return {
