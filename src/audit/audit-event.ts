@@ -37,6 +37,11 @@ export const AUDIT_ACTIONS = [
   'keys.rotated',
   'admin.setup',
   'admin.access_denied',
+  'identity.linked',
+  'identity.unlinked',
+  'upstream.created',
+  'upstream.updated',
+  'upstream.deleted',
 ] as const;
 
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];

@@ -1,6 +1,12 @@
 import { z } from 'zod';
 import { APP_TYPES, AUTH_METHODS, SIGN_IN_METHODS } from '../persistence/entities/app.ts';
+import { upstreamSlug } from '../upstreams/upstream-slug.ts';
 import { corsOriginProblem, redirectUriProblem } from './redirect-uri.ts';
+
+const upstreamList = z
+  .array(upstreamSlug)
+  .max(20)
+  .transform((slugs) => [...new Set(slugs)]);
 
 /**
  * An https URL (published in client metadata) or an inline data: image. Sign-in pages show only
@@ -37,6 +43,7 @@ export const createAppInput = z
       .min(1, 'at least one sign-in method')
       .default(['password', 'email_code'])
       .transform((methods) => [...new Set(methods)]),
+    upstreams: upstreamList.default([]),
     logoUri: logoUri.nullable().default(null),
     backchannelLogoutUri: z.string().max(2000).nullable().default(null),
     backchannelLogoutSessionRequired: z.boolean().default(true),
@@ -81,6 +88,9 @@ export const createAppInput = z
       });
     }
     if (!INTERACTIVE_TYPES.has(app.type)) {
+      if (app.upstreams.length > 0) {
+        ctx.addIssue({ code: 'custom', path: ['upstreams'], message: `a ${app.type} app signs no users in` });
+      }
       for (const field of ['redirectUris', 'postLogoutRedirectUris'] as const) {
         if (app[field].length > 0) {
           ctx.addIssue({ code: 'custom', path: [field], message: `a ${app.type} app signs no users in` });
@@ -116,6 +126,7 @@ export const updateAppInput = z
     allowRegistration: z.boolean(),
     requireVerifiedEmail: z.boolean(),
     signInMethods: z.array(z.enum(SIGN_IN_METHODS)).min(1),
+    upstreams: upstreamList,
     logoUri: logoUri.nullable(),
     backchannelLogoutUri: z.string().max(2000).nullable(),
     backchannelLogoutSessionRequired: z.boolean(),

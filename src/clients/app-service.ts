@@ -50,6 +50,23 @@ async function revokeTokensOf(em: TransactionalEm, clientId: string): Promise<vo
 export function createAppService(deps: { orm: Orm; hashSecret: string; clock: Clock }): AppService {
   const { orm, hashSecret, clock } = deps;
 
+  /** An app may only name upstream providers that exist (they may be switched off later). */
+  async function assertUpstreamsExist(slugs: readonly string[]): Promise<void> {
+    if (slugs.length === 0) return;
+    const rows = await orm.em
+      .getDriver()
+      .getConnection()
+      .execute<{ slug: string }[]>('select slug from upstream_providers where slug = any(?)', [[...slugs]]);
+    const known = new Set(rows.map((row) => row.slug));
+    const unknown = slugs.filter((slug) => !known.has(slug));
+    if (unknown.length > 0) {
+      throw Object.assign(
+        new AppError('request.invalid', `upstreams: no upstream provider named ${unknown.join(', ')}`, 400),
+        { details: [`upstreams: no upstream provider named ${unknown.join(', ')}`] },
+      );
+    }
+  }
+
   async function find(clientId: string): Promise<App> {
     const app = await orm.em.fork().findOne(AppSchema, { clientId });
     if (!app) throw new AppError('app.not_found', `no app with client_id ${clientId}`, 404);
@@ -59,6 +76,7 @@ export function createAppService(deps: { orm: Orm; hashSecret: string; clock: Cl
   return {
     async create(input, options = {}) {
       const data = validate(createAppInput, input);
+      await assertUpstreamsExist(data.upstreams);
       const now = clock();
       const confidential = !isPublicType(data.type);
       const app: App = {
@@ -76,6 +94,7 @@ export function createAppService(deps: { orm: Orm; hashSecret: string; clock: Cl
         allowRegistration: data.allowRegistration,
         requireVerifiedEmail: data.requireVerifiedEmail,
         signInMethods: data.signInMethods,
+        upstreams: data.upstreams,
         logoUri: data.logoUri,
         backchannelLogoutUri: data.backchannelLogoutUri,
         backchannelLogoutSessionRequired: data.backchannelLogoutSessionRequired,
@@ -127,12 +146,14 @@ export function createAppService(deps: { orm: Orm; hashSecret: string; clock: Cl
         corsOrigins: changes.corsOrigins ?? app.corsOrigins,
         tokenEndpointAuthMethod: app.tokenEndpointAuthMethod,
         signInMethods: changes.signInMethods ?? app.signInMethods,
+        upstreams: changes.upstreams ?? app.upstreams,
         logoUri: changes.logoUri === undefined ? app.logoUri : changes.logoUri,
         backchannelLogoutUri:
           changes.backchannelLogoutUri === undefined
             ? app.backchannelLogoutUri
             : changes.backchannelLogoutUri,
       });
+      if (changes.upstreams) await assertUpstreamsExist(changes.upstreams);
       await orm.em.fork().nativeUpdate(AppSchema, { id: app.id }, { ...changes, updatedAt: clock() });
       return find(clientId);
     },

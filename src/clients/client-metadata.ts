@@ -8,6 +8,7 @@ export const GATEHOUSE_METADATA = {
   allowRegistration: 'urn:gatehouse:allow_registration',
   requireVerifiedEmail: 'urn:gatehouse:require_verified_email',
   signInMethods: 'urn:gatehouse:sign_in_methods',
+  upstreams: 'urn:gatehouse:upstreams',
   /** An inline data: logo for the sign-in pages (oidc-provider's logo_uri must be a web URL). */
   inlineLogo: 'urn:gatehouse:inline_logo',
 } as const;
@@ -25,8 +26,19 @@ const GRANTS: Record<App['type'], GrantShape> = {
   resource: { grant_types: [], response_types: [] },
 };
 
+/** An upstream provider's button on an app's sign-in page (enabled providers only). */
+export interface UpstreamButton {
+  readonly slug: string;
+  readonly kind: string;
+  readonly displayName: string;
+}
+
 /** How an app looks to oidc-provider. `client_secret` holds HMACs, compared by our hook. */
-export function toClientMetadata(app: App, secretHashes: readonly string[]): Record<string, unknown> {
+export function toClientMetadata(
+  app: App,
+  secretHashes: readonly string[],
+  upstreamButtons: readonly UpstreamButton[] = [],
+): Record<string, unknown> {
   const metadata: Record<string, unknown> = {
     client_id: app.clientId,
     client_name: app.name,
@@ -52,6 +64,7 @@ export function toClientMetadata(app: App, secretHashes: readonly string[]): Rec
     [GATEHOUSE_METADATA.allowRegistration]: app.allowRegistration,
     [GATEHOUSE_METADATA.requireVerifiedEmail]: app.requireVerifiedEmail,
     [GATEHOUSE_METADATA.signInMethods]: app.signInMethods,
+    [GATEHOUSE_METADATA.upstreams]: upstreamButtons,
   };
   if (app.tokenEndpointAuthMethod !== 'none') {
     // A confidential app whose every secret expired still needs a value; nothing hashes to it.

@@ -1,7 +1,7 @@
 import type { App } from '../persistence/entities/app.ts';
 import type { Orm } from '../persistence/orm.ts';
 import { isLookupKey } from '../shared/lookup-key.ts';
-import { toClientMetadata } from './client-metadata.ts';
+import { toClientMetadata, type UpstreamButton } from './client-metadata.ts';
 
 interface Row {
   id: string;
@@ -16,6 +16,8 @@ interface Row {
   allow_registration: boolean;
   require_verified_email: boolean;
   sign_in_methods: App['signInMethods'];
+  upstreams: string[];
+  upstream_buttons: UpstreamButton[];
   logo_uri: string | null;
   backchannel_logout_uri: string | null;
   backchannel_logout_session_required: boolean;
@@ -35,8 +37,12 @@ export function createClientRegistry(orm: Orm) {
       .execute<Row[]>(
         `select a.id, a.client_id, a.name, a.type, a.redirect_uris, a.post_logout_redirect_uris, a.cors_origins,
                 a.first_party, a.token_endpoint_auth_method, a.allow_registration, a.require_verified_email,
-                a.sign_in_methods, a.logo_uri, a.backchannel_logout_uri, a.backchannel_logout_session_required,
-                coalesce(json_agg(s.hash) filter (where s.hash is not null), '[]') as hashes
+                a.sign_in_methods, a.upstreams, a.logo_uri, a.backchannel_logout_uri, a.backchannel_logout_session_required,
+                coalesce(json_agg(s.hash) filter (where s.hash is not null), '[]') as hashes,
+                (select coalesce(json_agg(json_build_object('slug', p.slug, 'kind', p.kind, 'displayName', p.display_name)
+                                          order by p.display_name), '[]')
+                   from upstream_providers p
+                  where p.enabled and a.upstreams @> jsonb_build_array(p.slug)) as upstream_buttons
            from apps a
            left join app_secrets s on s.app_id = a.id and (s.expires_at is null or s.expires_at > now())
           where a.client_id = ? and a.disabled_at is null
@@ -58,6 +64,7 @@ export function createClientRegistry(orm: Orm) {
       allowRegistration: row.allow_registration,
       requireVerifiedEmail: row.require_verified_email,
       signInMethods: row.sign_in_methods,
+      upstreams: row.upstreams,
       logoUri: row.logo_uri,
       backchannelLogoutUri: row.backchannel_logout_uri,
       backchannelLogoutSessionRequired: row.backchannel_logout_session_required,
@@ -66,7 +73,7 @@ export function createClientRegistry(orm: Orm) {
       createdAt: new Date(0),
       updatedAt: new Date(0),
     };
-    return toClientMetadata(app, row.hashes);
+    return toClientMetadata(app, row.hashes, row.upstream_buttons);
   };
 }
 

@@ -27,6 +27,12 @@ import type { Orm } from '../persistence/orm.ts';
 import { createRateLimits } from '../rate-limit/rate-limits.ts';
 import { systemClock } from '../shared/clock.ts';
 import type { Logger } from '../shared/logger.ts';
+import { createIdentityLinks } from '../upstreams/identity-links.ts';
+import { createOAuth2UpstreamClient } from '../upstreams/oauth2-upstream-client.ts';
+import { createOidcUpstreamClient } from '../upstreams/oidc-upstream-client.ts';
+import { createUpstreamAttempts } from '../upstreams/upstream-attempts.ts';
+import { createUpstreamService } from '../upstreams/upstream-service.ts';
+import { createUpstreamSignIn } from '../upstreams/upstream-sign-in.ts';
 
 /** Every domain service, each given its dependencies explicitly. */
 /** The audit log, with every recorded event also shown to `observe` (metrics count from it). */
@@ -64,8 +70,25 @@ export function buildServices(config: Config, orm: Orm, logger: Logger) {
     env: config.env,
     logger,
   });
+  const upstreams = createUpstreamService({
+    orm,
+    clock,
+    hashSecret,
+    keyEncryptionSecret: config.keyEncryptionSecret,
+  });
+  const upstreamAttempts = createUpstreamAttempts({ orm, hashSecret, clock });
   return {
     clock,
+    upstreams,
+    upstreamAttempts,
+    identities: createIdentityLinks({ orm, clock }),
+    upstreamSignIn: createUpstreamSignIn({
+      issuer: config.issuer,
+      upstreams,
+      attempts: upstreamAttempts,
+      oidc: createOidcUpstreamClient(),
+      oauth2: createOAuth2UpstreamClient(),
+    }),
     keyStore: createKeyStore({
       orm,
       encryptionSecret: config.keyEncryptionSecret,

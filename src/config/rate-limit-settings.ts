@@ -23,6 +23,8 @@ export const DEFAULT_LIMITS = {
   /** Registration, per IP and per typed email. */
   register_ip: { points: 20, seconds: 600 },
   register_account: { points: 5, seconds: 600 },
+  /** Trips to an upstream (Google, GitHub…), per IP: each writes a row and calls the upstream. */
+  upstream_ip: { points: 60, seconds: 300 },
   /** Token endpoint, per client_id (HTTP Basic only) and per IP. */
   token_client: { points: 1200, seconds: 60 },
   token_ip: { points: 1200, seconds: 60 },

@@ -5,6 +5,7 @@ import { type User, UserSchema, type UserStatus } from '../persistence/entities/
 import type { Orm } from '../persistence/orm.ts';
 import { AppError } from '../shared/app-error.ts';
 import type { Clock } from '../shared/clock.ts';
+import { isUuid } from '../shared/lookup-key.ts';
 import { validate } from '../shared/validate.ts';
 import { emailAddress, normalizeEmail } from './email-address.ts';
 import type { PasswordHasher } from './password-hasher.ts';
@@ -79,6 +80,8 @@ export interface UserService extends UserSessions {
   /** Replaces the stored hash without policy checks: a rehash of the same password. */
   replaceHash(id: string, hash: string): Promise<void>;
   markEmailVerified(id: string): Promise<void>;
+  /** Removes the password: the account then signs in by code, upstream, or after a reset. */
+  clearPassword(id: string): Promise<void>;
   recordSignIn(id: string): Promise<void>;
   updateProfile(id: string, patch: UpdateProfileInput): Promise<User>;
   /** Deletes the user and, in the same transaction, every session, grant and token they hold. */
@@ -86,8 +89,6 @@ export interface UserService extends UserSessions {
   /** One page of users, oldest first, keyset-paginated; `q` matches part of the email or the name. */
   search(options?: { q?: string; limit?: number; cursor?: string }): Promise<UserPage>;
 }
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export function createUserService(deps: { orm: Orm; hasher: PasswordHasher; clock: Clock }): UserService {
   const sessionsView = createUserSessions({ orm: deps.orm });
@@ -139,7 +140,7 @@ export function createUserService(deps: { orm: Orm; hasher: PasswordHasher; cloc
     },
 
     async findById(id) {
-      if (!UUID.test(id)) return null;
+      if (!isUuid(id)) return null;
       return orm.em.fork().findOne(UserSchema, { id });
     },
 
@@ -181,19 +182,23 @@ export function createUserService(deps: { orm: Orm; hasher: PasswordHasher; cloc
       await update(id, { emailVerified: true });
     },
 
+    async clearPassword(id) {
+      await update(id, { passwordHash: null, passwordChangedAt: clock() });
+    },
+
     async recordSignIn(id) {
       await update(id, { lastSignInAt: clock() });
     },
 
     async updateProfile(id, patch) {
       const changes = validate(updateProfileInput, patch);
-      if (!UUID.test(id)) throw new AppError('user.not_found', 'no such user', 404);
+      if (!isUuid(id)) throw new AppError('user.not_found', 'no such user', 404);
       await update(id, changes);
       return (await service.findById(id)) as User;
     },
 
     async remove(id) {
-      if (!UUID.test(id)) throw new AppError('user.not_found', 'no such user', 404);
+      if (!isUuid(id)) throw new AppError('user.not_found', 'no such user', 404);
       await orm.em.fork().transactional(async (em) => {
         const tx = em.getTransactionContext();
         // The same rows revokeByAccountId deletes: a deleted account must not keep a working token.

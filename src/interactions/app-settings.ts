@@ -1,5 +1,5 @@
 import type { Client } from 'oidc-provider';
-import { GATEHOUSE_METADATA } from '../clients/client-metadata.ts';
+import { GATEHOUSE_METADATA, type UpstreamButton } from '../clients/client-metadata.ts';
 import type { SignInMethod } from '../persistence/entities/app.ts';
 
 export interface AppSettings {
@@ -9,6 +9,8 @@ export interface AppSettings {
   readonly allowRegistration: boolean;
   readonly requireVerifiedEmail: boolean;
   readonly signInMethods: readonly SignInMethod[];
+  /** The enabled upstream providers this app offers, as sign-in buttons. */
+  readonly upstreams: readonly UpstreamButton[];
 }
 
 /** The per-app sign-in settings carried on oidc-provider's Client (see client-metadata.ts). */
@@ -25,5 +27,6 @@ export function appSettings(client: Client): AppSettings {
     allowRegistration: meta[GATEHOUSE_METADATA.allowRegistration] === true,
     requireVerifiedEmail: meta[GATEHOUSE_METADATA.requireVerifiedEmail] === true,
     signInMethods: (meta[GATEHOUSE_METADATA.signInMethods] as SignInMethod[] | undefined) ?? ['password'],
+    upstreams: (meta[GATEHOUSE_METADATA.upstreams] as UpstreamButton[] | undefined) ?? [],
   };
 }

@@ -8,6 +8,9 @@ import type { UserTokenService } from '../identity/user-token-service.ts';
 import type { Outbox } from '../mail/outbox.ts';
 import type { RateLimits } from '../rate-limit/rate-limits.ts';
 import type { Logger } from '../shared/logger.ts';
+import type { IdentityLinks } from '../upstreams/identity-links.ts';
+import type { UpstreamAttempts } from '../upstreams/upstream-attempts.ts';
+import type { UpstreamSignIn } from '../upstreams/upstream-sign-in.ts';
 
 /** Everything the sign-in pages need, passed in by the composition root. */
 export interface InteractionDeps {
@@ -26,6 +29,10 @@ export interface InteractionDeps {
   /** Links in emails are built from the configured issuer, never from the request's Host. */
   readonly issuer: string;
   readonly logger: Logger;
+  /** Sign-in through Google, GitHub, Microsoft, Facebook or any OpenID Connect provider. */
+  readonly upstreamSignIn: UpstreamSignIn;
+  readonly upstreamAttempts: UpstreamAttempts;
+  readonly identities: IdentityLinks;
 }
 
 export const RESET_TTL_SECONDS = 3600;

@@ -17,6 +17,7 @@ export async function renderLogin(
     {
       email: options.email ?? (typeof hint === 'string' ? hint : ''),
       methods: interaction.settings.signInMethods,
+      upstreams: interaction.settings.upstreams,
       allowRegistration: interaction.settings.allowRegistration,
       error: options.error,
       notice: options.notice,

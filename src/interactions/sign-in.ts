@@ -6,7 +6,8 @@ import { finishInteraction, type Interaction, renderPage } from './interaction-c
 import type { InteractionDeps } from './interaction-deps.ts';
 import { VERIFY_LINK_TTL_SECONDS } from './interaction-deps.ts';
 
-export type Amr = 'pwd' | 'otp';
+/** RFC 8176 values, plus `fed` (federated: an upstream provider vouched for the user). */
+export type Amr = 'pwd' | 'otp' | 'fed';
 
 /**
  * The last step of every sign-in method: the account must be active, and verified when the app
@@ -19,6 +20,7 @@ export async function completeSignIn(
   interaction: Interaction,
   user: User,
   amr: Amr[],
+  method: string = amr.includes('otp') ? 'email_code' : 'password',
 ): Promise<void> {
   if (user.status !== 'active') {
     await renderPage(
@@ -46,7 +48,7 @@ export async function completeSignIn(
     actorId: user.id,
     userId: user.id,
     appId: interaction.client.clientId,
-    details: { method: amr.includes('otp') ? 'email_code' : 'password' },
+    details: { method },
     ...requestAudit(ctx),
   });
   await finishInteraction(ctx, interaction, { login: { accountId: user.id, amr, remember: true } });

@@ -30,6 +30,8 @@ export interface RateLimits {
   /** Opening or submitting an emailed link (password reset, email verification). */
   resetConfirm(ip: string): Promise<Refusal | undefined>;
   register(ip: string, email: string): Promise<Refusal | undefined>;
+  /** Starting a sign-in at an upstream provider. */
+  upstream(ip: string): Promise<Refusal | undefined>;
   /** Token or introspection request: per IP, and per client when its id is known before parsing the body. */
   protocol(
     endpoint: ProtocolEndpoint,
@@ -107,6 +109,7 @@ export function createRateLimits(deps: {
       consume(['reset_request_ip', ipId(ip)], ['reset_request_account', accountId(email)]),
     resetConfirm: (ip) => consume(['reset_confirm_ip', ipId(ip)]),
     register: (ip, email) => consume(['register_ip', ipId(ip)], ['register_account', accountId(email)]),
+    upstream: (ip) => consume(['upstream_ip', ipId(ip)]),
     protocol: (endpoint, ip, clientId) => {
       const checks: [LimitName, string][] = [[`${endpoint}_ip`, ipId(ip)]];
       if (clientId !== undefined) checks.push([`${endpoint}_client`, clientKey(clientId)]);

@@ -30,7 +30,11 @@ export type AppErrorCode =
   | 'grant.not_found'
   | 'role.built_in'
   | 'api.built_in'
-  | 'user.disabled';
+  | 'user.disabled'
+  | 'upstream.not_found'
+  | 'upstream.slug_taken'
+  | 'upstream.unavailable'
+  | 'identity.not_found';
 
 /** The one error model outside protocol flows (those throw oidc-provider's `errors.*`). */
 export class AppError extends Error {

@@ -18,6 +18,7 @@ const describe = (app: App) => ({
   allow_registration: app.allowRegistration,
   require_verified_email: app.requireVerifiedEmail,
   sign_in_methods: app.signInMethods,
+  upstreams: app.upstreams,
   logo_uri: app.logoUri,
   backchannel_logout_uri: app.backchannelLogoutUri,
   disabled: app.disabledAt !== null,
@@ -52,6 +53,7 @@ export async function appsCommand(
           'allow-registration': { type: 'boolean' },
           'require-verified-email': { type: 'boolean' },
           'sign-in-method': { type: 'string', multiple: true },
+          upstream: { type: 'string', multiple: true },
           'logo-uri': { type: 'string' },
           'backchannel-logout-uri': { type: 'string' },
         },
@@ -72,6 +74,7 @@ export async function appsCommand(
         ...(values['sign-in-method']
           ? { signInMethods: values['sign-in-method'] as App['signInMethods'] }
           : {}),
+        upstreams: values.upstream ?? [],
         logoUri: values['logo-uri'] ?? null,
         backchannelLogoutUri: values['backchannel-logout-uri'] ?? null,
       });

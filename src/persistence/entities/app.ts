@@ -4,7 +4,7 @@ export const APP_TYPES = ['web', 'spa', 'native', 'service', 'resource'] as cons
 export type AppType = (typeof APP_TYPES)[number];
 export const AUTH_METHODS = ['client_secret_basic', 'client_secret_post', 'none'] as const;
 export type TokenEndpointAuthMethod = (typeof AUTH_METHODS)[number];
-/** How users may sign in to an app (upstream social sign-in joins this list later). */
+/** How users may sign in to an app with Gatehouse's own credentials (upstreams are listed apart). */
 export const SIGN_IN_METHODS = ['password', 'email_code'] as const;
 export type SignInMethod = (typeof SIGN_IN_METHODS)[number];
 
@@ -24,6 +24,8 @@ export interface App {
   /** Whether users must have verified their email to sign in to this app. */
   requireVerifiedEmail: boolean;
   signInMethods: SignInMethod[];
+  /** Slugs of the upstream providers (Google, GitHub…) whose buttons this app's sign-in page shows. */
+  upstreams: string[];
   logoUri: string | null;
   /** Where the app receives back-channel logout tokens (OpenID Connect Back-Channel Logout 1.0). */
   backchannelLogoutUri: string | null;
@@ -52,6 +54,7 @@ export const AppSchema = new EntitySchema<App>({
     allowRegistration: { type: 'boolean', default: false },
     requireVerifiedEmail: { type: 'boolean', default: false },
     signInMethods: { type: 'json' },
+    upstreams: { type: 'json' },
     logoUri: { type: 'text', nullable: true },
     backchannelLogoutUri: { type: 'text', nullable: true },
     backchannelLogoutSessionRequired: { type: 'boolean', default: true },

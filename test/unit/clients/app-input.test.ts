@@ -187,6 +187,7 @@ describe('createAppInput', () => {
         allowRegistration: false,
         requireVerifiedEmail: false,
         signInMethods: ['password', 'email_code'],
+        upstreams: [],
         logoUri: null,
         backchannelLogoutUri: null,
         backchannelLogoutSessionRequired: true,
