@@ -1,6 +1,6 @@
 /**
- * A minimal browser for driving the sign-in pages: a cookie jar (path-scoped, like the interaction
- * cookies), manual redirects, and form submission by id. No JavaScript, like the pages themselves.
+ * A minimal browser for driving the sign-in pages: a cookie jar (host- and path-scoped, like a real
+ * browser's), manual redirects, and form submission by id. No JavaScript, like the pages themselves.
  */
 export interface Page {
   readonly url: string;
@@ -13,6 +13,12 @@ interface Cookie {
   name: string;
   value: string;
   path: string;
+  /**
+   * The hostname that set it: a host-only cookie, sent to that hostname on any port (as browsers do),
+   * so an upstream on 127.0.0.2 and Gatehouse on 127.0.0.1 never see each other's `_session`.
+   * Absent on cookies a test plants by hand, which go to (and are replaced by) any host.
+   */
+  host?: string;
 }
 
 function decodeEntities(value: string): string {
@@ -32,6 +38,9 @@ export class Browser {
   stopAt: string[] = [];
 
   private store(setCookie: string[], url: URL): void {
+    // Domain attributes are ignored: tests only talk to IP addresses, where browsers keep a cookie
+    // host-only anyway.
+    const host = url.hostname;
     for (const line of setCookie) {
       const [pair = '', ...attributes] = line.split(';').map((part) => part.trim());
       const eq = pair.indexOf('=');
@@ -45,14 +54,18 @@ export class Browser {
         if (key.toLowerCase() === 'expires' && new Date(val).getTime() < Date.now()) expired = true;
         if (key.toLowerCase() === 'max-age' && Number(val) <= 0) expired = true;
       }
-      const index = this.cookies.findIndex((cookie) => cookie.name === name && cookie.path === path);
+      const index = this.cookies.findIndex(
+        (cookie) =>
+          cookie.name === name && cookie.path === path && (cookie.host === undefined || cookie.host === host),
+      );
       if (index >= 0) this.cookies.splice(index, 1);
-      if (!expired) this.cookies.push({ name, value, path });
+      if (!expired) this.cookies.push({ name, value, path, host });
     }
   }
 
   cookieHeader(url: URL): string {
     return this.cookies
+      .filter((cookie) => cookie.host === undefined || cookie.host === url.hostname)
       .filter(
         (cookie) =>
           url.pathname === cookie.path ||
