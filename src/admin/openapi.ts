@@ -27,7 +27,7 @@ const ERROR_RESPONSES = {
   '401': 'No valid access token',
   '403': 'A valid token without admin rights (or issued to another app)',
   '404': 'Not found',
-  '409': 'Conflict (name or identifier taken)',
+  '409': 'Conflict (name, identifier or slug taken)',
 } as const;
 
 /**
@@ -85,7 +85,7 @@ export function buildOpenApi(
     info: {
       title: 'Gatehouse admin API',
       version: options.version,
-      description: `Manage apps, APIs, roles, users, signing keys and the audit trail. Every call needs an access token for the audience \`${ADMIN_API}\` whose subject holds the \`admin\` role on the built-in admin app, or a service app granted the \`admin\` scope.`,
+      description: `Manage apps, APIs, upstream identity providers, roles, users and their linked identities, signing keys and the audit trail. Every call needs an access token for the audience \`${ADMIN_API}\` whose subject holds the \`admin\` role on the built-in admin app, or a service app granted the \`admin\` scope.`,
     },
     servers: [{ url: options.issuer }],
     paths,

@@ -9,6 +9,7 @@ import { appsCommand } from './commands/apps-command.ts';
 import { keysCommand } from './commands/keys-command.ts';
 import { migrateCommand } from './commands/migrate-command.ts';
 import { rolesCommand } from './commands/roles-command.ts';
+import { upstreamsCommand } from './commands/upstreams-command.ts';
 import { usersCommand } from './commands/users-command.ts';
 import { createOutput } from './output.ts';
 
@@ -20,14 +21,20 @@ const HELP = `gatehouse: manage a Gatehouse OpenID Connect provider
                         [--cors-origin ORIGIN]... [--first-party]
                         [--token-endpoint-auth-method client_secret_basic|client_secret_post]
                         [--allow-registration] [--require-verified-email]
-                        [--sign-in-method password|email_code]... [--logo-uri URL]
-                        [--backchannel-logout-uri URL]
+                        [--sign-in-method password|email_code]... [--upstream SLUG]...
+                        [--logo-uri URL] [--backchannel-logout-uri URL]
   gatehouse apps list | show CLIENT_ID | delete CLIENT_ID | rotate-secret CLIENT_ID [--grace SECONDS]
   gatehouse apis create --identifier URI [--scope SCOPE]... [--name NAME] [--access-token-ttl SECONDS]
                         [--token-format jwt|opaque] [--resource-app CLIENT_ID]
   gatehouse apis list
   gatehouse apis grant --api URI --app CLIENT_ID [--scope SCOPE]...   (default: all the API's scopes)
   gatehouse apis revoke --api URI --app CLIENT_ID
+  gatehouse upstreams create --slug SLUG --kind google|microsoft|github|facebook|oidc
+                        --client-id ID --client-secret SECRET [--display-name NAME]
+                        [--issuer URL] [--tenant TENANT] [--authorization-url URL]
+                        [--token-url URL] [--api-url URL] [--scope SCOPE]... [--auto-link]
+                        [--disabled]
+  gatehouse upstreams list | show SLUG | delete SLUG
   gatehouse keys list | rotate [--force]
   gatehouse users create --email EMAIL [--password PASSWORD] [--name NAME] [--verified]
   gatehouse users list | disable ID|EMAIL | enable ID|EMAIL
@@ -50,6 +57,7 @@ const COMMANDS: Record<string, Command> = {
   migrate: (ctx, out) => migrateCommand(ctx, out),
   apps: appsCommand,
   apis: apisCommand,
+  upstreams: upstreamsCommand,
   keys: keysCommand,
   users: usersCommand,
   roles: rolesCommand,

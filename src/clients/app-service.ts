@@ -56,7 +56,10 @@ export function createAppService(deps: { orm: Orm; hashSecret: string; clock: Cl
     const rows = await orm.em
       .getDriver()
       .getConnection()
-      .execute<{ slug: string }[]>('select slug from upstream_providers where slug = any(?)', [[...slugs]]);
+      .execute<{ slug: string }[]>(
+        'select slug from upstream_providers where slug in (select jsonb_array_elements_text(?::jsonb))',
+        [JSON.stringify(slugs)],
+      );
     const known = new Set(rows.map((row) => row.slug));
     const unknown = slugs.filter((slug) => !known.has(slug));
     if (unknown.length > 0) {

@@ -1,4 +1,5 @@
 import Koa, { type Middleware } from 'koa';
+import { accountRoutes } from '../account/account-routes.ts';
 import type { Config } from '../config/config.ts';
 import type { InteractionDeps } from '../interactions/interaction-deps.ts';
 import { interactionRoutes } from '../interactions/interaction-routes.ts';
@@ -49,8 +50,9 @@ export function createHttpApp(deps: HttpAppDeps): Koa {
   app.use(homeRoute(config.issuer).routes());
   app.use(metricsRoute(deps.metrics, config.metricsToken).routes());
   for (const route of deps.routes) app.use(route);
-  const interactions = interactionRoutes({ ...deps.interactions, getProvider: () => holder.provider });
-  app.use(interactions.routes());
+  const getProvider = () => holder.provider;
+  app.use(interactionRoutes({ ...deps.interactions, getProvider }).routes());
+  app.use(accountRoutes({ ...deps.interactions, getProvider }).routes());
   app.use(protocolRateLimit(deps.rateLimits));
   app.use(authorizationPost());
   app.use(holder.middleware);

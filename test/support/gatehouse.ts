@@ -14,6 +14,8 @@ import { createKeyStore, maxSignedLifetime } from '../../src/keys/key-store.ts';
 import { createOrm, type Orm } from '../../src/persistence/orm.ts';
 import { systemClock } from '../../src/shared/clock.ts';
 import { createLogger } from '../../src/shared/logger.ts';
+import { createIdentityLinks, type IdentityLinks } from '../../src/upstreams/identity-links.ts';
+import { createUpstreamService, type UpstreamService } from '../../src/upstreams/upstream-service.ts';
 import { createTestDatabase, type TestDatabase } from './database.ts';
 import { TEST_SECRETS } from './env.ts';
 import { freePort } from './free-port.ts';
@@ -30,6 +32,8 @@ export interface TestGatehouse {
   readonly users: UserService;
   readonly roles: RoleService;
   readonly keys: ReturnType<typeof createKeyStore>;
+  readonly upstreams: UpstreamService;
+  readonly identities: IdentityLinks;
   readonly server: Gatehouse;
   stop(): Promise<void>;
 }
@@ -90,6 +94,13 @@ export async function bootGatehouse(env: Record<string, string> = {}): Promise<T
       clock: systemClock,
       maxSignedLifetimeSeconds: maxSignedLifetime(ttl),
     }),
+    upstreams: createUpstreamService({
+      orm,
+      clock: systemClock,
+      hashSecret: config.hashSecret,
+      keyEncryptionSecret: config.keyEncryptionSecret,
+    }),
+    identities: createIdentityLinks({ orm, clock: systemClock }),
     async stop() {
       await server.stop();
       await orm.close();

@@ -5,7 +5,11 @@ import type { RequestState } from './request-context.ts';
 
 /** Pages a person sees answer in HTML whatever the Accept header says; everything else negotiates. */
 function wantsHtml(ctx: Context): boolean {
-  return ctx.path.startsWith('/interaction/') || ctx.accepts('json', 'html') === 'html';
+  return (
+    ctx.path.startsWith('/interaction/') ||
+    ctx.path.startsWith('/account') ||
+    ctx.accepts('json', 'html') === 'html'
+  );
 }
 
 /** Koa/body-parser errors carry a status; treat any 4xx they raise as the caller's mistake. */
