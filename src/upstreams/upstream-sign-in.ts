@@ -11,6 +11,8 @@ import type { ActiveUpstream, UpstreamService } from './upstream-service.ts';
 
 /** oidc-provider's interaction uids; anything else in a state is not ours. */
 const UID = /^[A-Za-z0-9_-]{1,64}$/;
+/** randomToken(32): 43 base64url characters. */
+const RANDOM = /^[A-Za-z0-9_-]{43}$/;
 
 const savedSecrets = z.union([
   z.object({ kind: z.literal('oidc'), nonce: z.string(), codeVerifier: z.string() }),
@@ -23,8 +25,8 @@ const savedSecrets = z.union([
  * interaction cookie lives. The random part is what is checked.
  */
 export function interactionOfState(state: string | null): string | undefined {
-  const uid = state?.split('.')[0];
-  return uid && UID.test(uid) && state && state.length <= 200 ? uid : undefined;
+  const [uid, random, extra] = (state ?? '').split('.');
+  return uid && UID.test(uid) && random && RANDOM.test(random) && extra === undefined ? uid : undefined;
 }
 
 export interface UpstreamResult {
