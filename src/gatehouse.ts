@@ -52,7 +52,8 @@ export async function startGatehouse(config: Config, logger: Logger): Promise<Ga
     'expired-rows',
     config.cleanupIntervalSeconds * 1000,
     async () => {
-      const removed = await services.payloads.deleteExpired();
+      const removed =
+        (await services.payloads.deleteExpired()) + (await services.upstreamAttempts.removeExpired());
       if (removed > 0) logger.info({ removed }, 'expired protocol rows purged');
     },
     logger,

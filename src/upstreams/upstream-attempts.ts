@@ -90,12 +90,11 @@ export function createUpstreamAttempts(deps: { orm: Orm; hashSecret: string; clo
 
     /** Expired trips are useless; a background job removes them. */
     async removeExpired(): Promise<number> {
-      const rows = await sql().execute<{ affectedRows?: number }>(
-        'delete from upstream_attempts where expires_at < ?',
-        [new Date(clock().getTime() - ATTEMPT_TTL_SECONDS * 1000)],
-        'run',
+      const rows = await sql().execute<{ state_hash: string }[]>(
+        'delete from upstream_attempts where expires_at < ? returning state_hash',
+        [clock()],
       );
-      return rows.affectedRows ?? 0;
+      return rows.length;
     },
   };
 }

@@ -27,4 +27,30 @@ describe('expired-row cleanup', () => {
     });
     expect(await remaining()).to.deep.equal(['forever-1', 'live-1']);
   });
+
+  it('purges expired trips to upstream providers and leaves live ones', async () => {
+    const sql = gh.orm.em.getDriver().getConnection();
+    const provider = await gh.upstreams.create({
+      slug: 'cleanup-idp',
+      kind: 'oidc',
+      issuer: 'https://idp.example.test',
+      clientId: 'gatehouse',
+      clientSecret: 'secret',
+    });
+    await sql.execute(
+      `insert into upstream_attempts (state_hash, interaction_uid, provider_id, secrets, expires_at, created_at) values
+         ('expired-trip', 'uid-1', ?, '{}', now() - interval '1 minute', now()),
+         ('live-trip', 'uid-2', ?, '{}', now() + interval '10 minutes', now())`,
+      [provider.id, provider.id],
+      'run',
+    );
+    const remaining = async () =>
+      (await sql.execute<{ state_hash: string }[]>('select state_hash from upstream_attempts')).map(
+        (row) => row.state_hash,
+      );
+    await waitFor(async () => !(await remaining()).includes('expired-trip'), {
+      what: 'the cleanup job to run',
+    });
+    expect(await remaining()).to.deep.equal(['live-trip']);
+  });
 });
