@@ -34,7 +34,9 @@ function patched(provider: UpstreamProvider, patch: UpdateUpstreamInput) {
     scopes: patch.scopes ?? provider.scopes,
   };
   // Absent and cleared look alike to the rules, which take no nulls.
-  return Object.fromEntries(Object.entries(merged).filter(([, value]) => value !== null && value !== undefined));
+  return Object.fromEntries(
+    Object.entries(merged).filter(([, value]) => value !== null && value !== undefined),
+  );
 }
 
 export function upstreamsRoutes({ upstreams, issuer }: AdminServices): AdminRoute[] {

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { LinkedIdentity } from '../../upstreams/identity-links.ts';
-import { iso, isoOrNull, pathId, timestamp } from './wire.ts';
 import { userIdParams } from './user-schemas.ts';
+import { iso, isoOrNull, pathId, timestamp } from './wire.ts';
 
 export const identityParams = userIdParams.extend({
   identity_id: pathId('The linked identity’s identity_id'),

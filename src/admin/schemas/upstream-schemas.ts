@@ -97,6 +97,9 @@ export const upstreamView = z.object({
   scopes: z.array(z.string()),
   auto_link: z.boolean(),
   enabled: z.boolean(),
+  has_client_secret: z
+    .boolean()
+    .describe('Whether a client secret is stored; it is write-only (send client_secret to replace it)'),
   redirect_uri: z.string().describe('Register this callback URL at the upstream provider'),
   created_at: timestamp,
   updated_at: timestamp,
@@ -117,6 +120,7 @@ export function toUpstreamView(provider: UpstreamProvider, issuer: string): z.in
     scopes: provider.scopes,
     auto_link: provider.autoLink,
     enabled: provider.enabled,
+    has_client_secret: provider.clientSecretSealed.length > 0,
     redirect_uri: upstreamRedirectUri(issuer, provider.slug),
     created_at: iso(provider.createdAt),
     updated_at: iso(provider.updatedAt),
