@@ -30,7 +30,8 @@ const HELP = `gatehouse: manage a Gatehouse OpenID Connect provider
   gatehouse apis grant --api URI --app CLIENT_ID [--scope SCOPE]...   (default: all the API's scopes)
   gatehouse apis revoke --api URI --app CLIENT_ID
   gatehouse upstreams create --slug SLUG --kind google|microsoft|github|facebook|oidc
-                        --client-id ID --client-secret SECRET [--display-name NAME]
+                        --client-id ID --client-secret SECRET|--client-secret-env VAR
+                        [--display-name NAME]
                         [--issuer URL] [--tenant TENANT] [--authorization-url URL]
                         [--token-url URL] [--api-url URL] [--scope SCOPE]... [--auto-link]
                         [--disabled]

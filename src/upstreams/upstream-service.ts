@@ -101,13 +101,16 @@ export function createUpstreamService(deps: {
     async update(slug: string, patch: UpdateUpstreamInput): Promise<UpstreamProvider> {
       const provider = await find(slug);
       const changes = validate(updateUpstreamInput, patch);
-      const issuer = changes.tenant ? microsoftIssuer(changes.tenant) : changes.issuer;
+      // A tenant means something only to Microsoft; the kind rules below refuse it elsewhere.
+      const issuer =
+        changes.tenant && provider.kind === 'microsoft' ? microsoftIssuer(changes.tenant) : changes.issuer;
       // The kind's rules hold for the result, not just for the patch.
       validate(createUpstreamInput, {
         slug: provider.slug,
         kind: provider.kind,
         clientId: changes.clientId ?? provider.clientId,
         clientSecret: 'unchanged',
+        ...(changes.tenant === undefined ? {} : { tenant: changes.tenant }),
         ...compactNull({
           issuer: issuer ?? provider.issuer,
           authorizationUrl:

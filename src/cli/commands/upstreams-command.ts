@@ -11,7 +11,7 @@ import { UsageError } from '../cli-error.ts';
 import { type Output, table } from '../output.ts';
 
 const CREATE_USAGE =
-  'upstreams create needs --slug, --kind google|microsoft|github|facebook|oidc, --client-id and --client-secret';
+  'upstreams create needs --slug, --kind google|microsoft|github|facebook|oidc, --client-id and --client-secret (or --client-secret-env VARIABLE)';
 
 /** `clientId` → `--client-id`, `scopes` → `--scope`: problems named as the operator typed them. */
 function optionName(path: readonly PropertyKey[]): string {
@@ -60,6 +60,8 @@ export async function upstreamsCommand(
           kind: { type: 'string' },
           'client-id': { type: 'string' },
           'client-secret': { type: 'string' },
+          // Keeps the secret out of shell history and `ps`: name a variable that holds it.
+          'client-secret-env': { type: 'string' },
           'display-name': { type: 'string' },
           issuer: { type: 'string' },
           tenant: { type: 'string' },
@@ -71,7 +73,13 @@ export async function upstreamsCommand(
           disabled: { type: 'boolean' },
         },
       });
-      if (!values.slug || !values.kind || !values['client-id'] || !values['client-secret']) {
+      const secretVariable = values['client-secret-env'];
+      const clientSecret =
+        values['client-secret'] ?? (secretVariable ? process.env[secretVariable] : undefined);
+      if (secretVariable && !process.env[secretVariable]) {
+        throw new UsageError(`--client-secret-env: ${secretVariable} is not set`);
+      }
+      if (!values.slug || !values.kind || !values['client-id'] || !clientSecret) {
         throw new UsageError(CREATE_USAGE);
       }
       const input = checked(createUpstreamInput, {
@@ -79,7 +87,7 @@ export async function upstreamsCommand(
         kind: values.kind,
         displayName: values['display-name'],
         clientId: values['client-id'],
-        clientSecret: values['client-secret'],
+        clientSecret,
         issuer: values.issuer,
         tenant: values.tenant,
         authorizationUrl: values['authorization-url'],

@@ -163,6 +163,45 @@ describe('gatehouse upstreams', function () {
     expect(again.stderr.trim()).to.equal('gatehouse: no upstream provider named corp');
   });
 
+  it('reads the secret from a named environment variable, so it stays out of shell history', async () => {
+    const secret = 'env-held-secret-0123456789';
+    const created = await runCli(
+      [
+        'upstreams',
+        'create',
+        '--slug',
+        'from-env',
+        '--kind',
+        'google',
+        '--client-id',
+        'id',
+        '--client-secret-env',
+        'UPSTREAM_SECRET',
+        '--json',
+      ],
+      { ...env, UPSTREAM_SECRET: secret },
+    );
+    expect(created.code, created.stderr).to.equal(0);
+    expect(created.stdout).not.to.include(secret);
+    const active = await gh.upstreams.forSignIn('from-env', ['from-env']);
+    expect(active?.clientSecret).to.equal(secret);
+    await gh.upstreams.remove('from-env');
+    const missing = await cli(
+      'upstreams',
+      'create',
+      '--slug',
+      'no-env',
+      '--kind',
+      'google',
+      '--client-id',
+      'id',
+      '--client-secret-env',
+      'NOT_SET_ANYWHERE',
+    );
+    expect(missing.code).to.equal(2);
+    expect(missing.stderr.trim()).to.equal('gatehouse: --client-secret-env: NOT_SET_ANYWHERE is not set');
+  });
+
   it('answers bad input with a one-line reason named by option, and a non-zero exit', async () => {
     const base = ['upstreams', 'create', '--client-id', 'x', '--client-secret', SECRET];
     const cases: [string[], number, RegExp][] = [
