@@ -82,7 +82,7 @@ describe('fuzzing the admin API (every operation in the OpenAPI document)', func
       }),
     };
   });
-  after(() => world?.gh.stop());
+  after(() => world?.stop());
 
   it('fuzzes exactly the operations the server publishes at /admin/api/v1/openapi.json', async () => {
     const served = await (await fetch(`${world.gh.url}/admin/api/v1/openapi.json`)).json();

@@ -74,7 +74,7 @@ describe('fuzzing with odd methods and broken HTTP', function () {
       live: () => ({ adminToken: world.admin.token, userId: world.userId, uid: 'no-such-interaction' }),
     };
   });
-  after(() => world?.gh.stop());
+  after(() => world?.stop());
 
   it('methods no route serves, on every path: a 4xx in the surface’s format, no state change', async () => {
     await assertNoProblems(context, anywhere(UNSERVED), { numRuns: 80, examples: [UNSERVED_BUG] });

@@ -1,9 +1,9 @@
 import type fc from 'fast-check';
 import { clientCredentialsToken } from '../../support/admin.ts';
 import type { FuzzCase } from '../../support/fuzz/fuzz-case.ts';
-import { couldCreateAccount } from '../../support/fuzz/guards.ts';
+import { couldCreateAccount, couldUnlink } from '../../support/fuzz/guards.ts';
 import { expectHealthy } from '../../support/fuzz/healthy.ts';
-import { type LiveInteraction, startLogin } from '../../support/fuzz/interaction.ts';
+import { type LiveInteraction, signIn, startLogin } from '../../support/fuzz/interaction.ts';
 import { publicTargets } from '../../support/fuzz/public-targets.ts';
 import { assertNoProblems, type FuzzContext } from '../../support/fuzz/run-fuzz.ts';
 import { type FuzzTarget, fuzzCases } from '../../support/fuzz/targets.ts';
@@ -29,6 +29,9 @@ const RUNS: Record<string, number> = {
   setupGet: 40,
   setupPost: 50,
   plain: 50,
+  upstreamCallback: 40,
+  account: 30,
+  unlink: 40,
   unknown: 50,
 };
 
@@ -88,26 +91,34 @@ describe('fuzzing the public endpoints (protocol, pages, health, docs)', functio
     targets = publicTargets(world, { opaque, jwt: world.admin.token });
     // A sign-in page gives this browser a CSRF cookie and token, which the reset and setup forms check too.
     browser = await startLogin(world);
+    // Another browser, signed in (which writes the user's last sign-in: before any snapshot), for /account.
+    const account = await signIn(world);
     context = {
       world,
       live: () => ({
         csrf: browser.csrf,
         rootCookies: browser.rootCookies,
+        uid: browser.uid,
+        accountCookies: account.cookies,
+        accountCsrf: account.csrf,
         setup: world.setupToken,
         webClientId: world.web.clientId,
       }),
     };
   });
-  after(() => world?.gh.stop());
+  after(() => world?.stop());
 
   for (const [key, runs] of Object.entries(RUNS)) {
     it(`${key}: no 5xx, no leak, the surface's error format, no off-site redirect, no state change`, async () => {
       const target = targets[key] as FuzzTarget;
-      // A valid first-admin form is a real setup, which creates the admin: not garbage.
+      // A valid first-admin form is a real setup, which creates the admin; a signed-in unlink of
+      // the user's own identity with the CSRF token is a real unlink: neither is garbage.
       const cases: fc.Arbitrary<FuzzCase> =
         key === 'setupPost'
           ? fuzzCases(target).filter((fuzzCase) => !couldCreateAccount(fuzzCase))
-          : fuzzCases(target);
+          : key === 'unlink'
+            ? fuzzCases(target).filter((fuzzCase) => !couldUnlink(fuzzCase, world.upstream.identityId))
+            : fuzzCases(target);
       await assertNoProblems(context, target, { numRuns: runs, cases, examples: KNOWN_BUGS[key] ?? [] });
     });
   }

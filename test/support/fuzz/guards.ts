@@ -42,3 +42,16 @@ export function couldCreateAccount(fuzzCase: FuzzCase): boolean {
   if (!email.success || email.data.toLowerCase() === USER_EMAIL) return false;
   return passwordProblem(form.password ?? '', { email: email.data }) === undefined;
 }
+
+/**
+ * Whether this request could legitimately unlink the signed-in user's identity: its id in the path,
+ * the signed-in browser's cookies and its CSRF token anywhere in the body (conservatively: the
+ * method and the token's place are not considered).
+ */
+export function couldUnlink(fuzzCase: FuzzCase, identityId: string): boolean {
+  return (
+    fuzzCase.path.includes(identityId) &&
+    (fuzzCase.headers.cookie ?? '').includes('@@accountCookies@@') &&
+    JSON.stringify(fuzzCase.body ?? null).includes('@@accountCsrf@@')
+  );
+}

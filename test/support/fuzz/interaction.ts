@@ -11,15 +11,16 @@ export interface LiveInteraction {
   /** The Cookie header it sends elsewhere (the CSRF cookie, which the reset and setup pages check too). */
   readonly rootCookies: string;
   readonly page: Page;
+  readonly browser: Browser;
 }
 
 function fromPage(browser: Browser, page: Page): LiveInteraction {
   const uid = /\/interaction\/([^/?#]+)/.exec(page.url)?.[1];
   const csrf = /name="_csrf" value="([^"]+)"/.exec(page.html)?.[1];
   if (!uid || !csrf) throw new Error(`not an interaction page: ${page.url} (${page.status})`);
-  const cookies = browser.cookieHeader(new URL(`${page.url}/password`));
+  const cookies = browser.cookieHeader(new URL(`/interaction/${uid}/password`, page.url));
   const rootCookies = browser.cookieHeader(new URL('/reset-password', page.url));
-  return { uid, csrf, cookies, rootCookies, page };
+  return { uid, csrf, cookies, rootCookies, page, browser };
 }
 
 /** GET /auth for the web app in a fresh browser: the sign-in page, at the login prompt. */
@@ -59,4 +60,45 @@ export async function startConsent(world: FuzzWorld): Promise<LiveInteraction> {
     throw new Error(`expected the consent page, got ${consent.url} (${consent.status})`);
   }
   return fromPage(browser, consent);
+}
+
+/**
+ * Starts a trip to the world's upstream from this sign-in, as its button does, without following
+ * it: the state the upstream would echo back, bound to this interaction and unused.
+ */
+export async function startTrip(world: FuzzWorld, login: LiveInteraction): Promise<string> {
+  const form = `upstream-form-${world.upstream.slug}`;
+  const response = await login.browser.submit(login.page, form, {}, false);
+  const state = new URL(response.headers.get('location') ?? '', world.gh.url).searchParams.get('state');
+  if (response.status !== 303 || !state) throw new Error(`no trip started: ${response.status}`);
+  return state;
+}
+
+/**
+ * A sign-in that went to the upstream and came back as an unlinked identity whose email is the
+ * user's: the link page, where the account must be proved. The link waits for 10 minutes, so
+ * start one shortly before using it.
+ */
+export async function startLink(world: FuzzWorld): Promise<LiveInteraction> {
+  const login = await startLogin(world);
+  const page = await login.browser.submit(login.page, `upstream-form-${world.upstream.slug}`);
+  if (!/id="link-password-form"/.test(page.html)) {
+    throw new Error(`expected the link page, got ${page.url} (${page.status}): ${page.html.slice(0, 300)}`);
+  }
+  return fromPage(login.browser, page);
+}
+
+/** A browser signed in to Gatehouse (the SSO session /account reads), and its /account page's CSRF token. */
+export async function signIn(world: FuzzWorld): Promise<{ cookies: string; csrf: string }> {
+  const login = await startLogin(world);
+  login.browser.stopAt.push(WEB_REDIRECT);
+  const done = await login.browser.submit(login.page, 'login-form', {
+    email: USER_EMAIL,
+    password: USER_PASSWORD,
+  });
+  if (!done.url.startsWith(`${WEB_REDIRECT}?code=`)) throw new Error(`not signed in: ${done.url}`);
+  const account = await login.browser.open(new URL('/account', world.gh.url).toString());
+  const csrf = /name="_csrf" value="([^"]+)"/.exec(account.html)?.[1];
+  if (account.status !== 200 || !csrf) throw new Error(`no account page: ${account.status}`);
+  return { cookies: login.browser.cookieHeader(new URL('/account', world.gh.url)), csrf };
 }

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { ADMIN_API, ADMIN_SCOPE } from '../../../src/admin/built-ins.ts';
 import { basic } from '../http.ts';
 import type { Field } from './fields.ts';
-import { garbageAuthorization } from './headers.ts';
+import { garbageAuthorization, garbageCookie } from './headers.ts';
 import { type FuzzTarget, hostileSegment } from './targets.ts';
 import {
   API_IDENTIFIER,
@@ -57,6 +57,29 @@ const TOKEN_KEYS = [
 ] as const;
 
 const field = (key: string, value: string): Field => [{ text: key }, { text: value }];
+
+/** A state of the shape Gatehouse sends upstream (`<interaction uid>.<43 characters>`) that no trip sent. */
+const SHAPED_STATE = `@@uid@@.${'A'.repeat(43)}`;
+
+/** The slug the web app offers, mostly; others and no slug at all otherwise. */
+const slugSegment = (slug: string) =>
+  fc.oneof(
+    { weight: 4, arbitrary: fc.constant(slug) },
+    {
+      weight: 1,
+      arbitrary: fc.constantFrom('github', 'no-such-upstream', 'CORP', `${slug}-`, '-x', 'a'.repeat(41)),
+    },
+    { weight: 1, arbitrary: hostileSegment },
+  );
+
+/** The signed-in browser's cookies mostly (its SSO session and CSRF cookie); others' or none otherwise. */
+const accountCookies: fc.Arbitrary<string | undefined> = fc.oneof(
+  { weight: 5, arbitrary: fc.constant('@@accountCookies@@') },
+  { weight: 1, arbitrary: fc.constant('@@rootCookies@@') },
+  { weight: 1, arbitrary: fc.constant('@@accountCookies@@; _session=x; _session.sig=y') },
+  { weight: 1, arbitrary: garbageCookie },
+  { weight: 1, arbitrary: fc.constant(undefined) },
+);
 
 /** Builds the public endpoints' targets for one world. */
 export function publicTargets(world: FuzzWorld, tokens: RealTokens): Record<string, FuzzTarget> {
@@ -257,14 +280,85 @@ export function publicTargets(world: FuzzWorld, tokens: RealTokens): Record<stri
       keys: ['x'],
       body: 'none',
     },
+    // The one callback URL registered at an upstream: it only sends the browser on, under
+    // /interaction/<uid>/ (the uid read from the state). Errors negotiate, as on the other pages
+    // outside /interaction/.
+    upstreamCallback: {
+      name: 'GET /upstream/:slug/callback',
+      methods: ['GET'],
+      path: slugSegment(world.upstream.slug).map((slug) => `/upstream/${slug}/callback`),
+      surface: 'negotiated',
+      keys: ['state', 'code', 'error', 'error_description', 'iss'],
+      meaningful: fc.oneof(
+        meaningful,
+        fc.constantFrom(
+          SHAPED_STATE,
+          `${SHAPED_STATE}.x`,
+          `.${'A'.repeat(43)}`,
+          '@@uid@@',
+          'access_denied',
+          world.upstream.server.issuer,
+        ),
+      ),
+      body: 'none',
+      leadingFields: fc.constantFrom<Field[]>([field('state', SHAPED_STATE)], []),
+    },
+    // The signed-in user's page: HTML whatever went wrong.
+    account: {
+      name: 'GET /account',
+      methods: ['GET'],
+      path: fc.constantFrom('/account', '/account', '/account/', '/account/identities'),
+      surface: 'html',
+      otherMethodSurface: 'html',
+      keys: ['x'],
+      body: 'none',
+      cookie: accountCookies,
+    },
+    // The user's own identity (unlinking it takes the session and the CSRF token: such requests are
+    // left out by the property), another user's, one that does not exist, or garbage.
+    unlink: {
+      name: 'POST /account/identities/:id/unlink',
+      methods: ['POST'],
+      path: fc
+        .oneof(
+          { weight: 2, arbitrary: fc.constant(world.upstream.identityId) },
+          { weight: 2, arbitrary: fc.constant(world.upstream.foreignIdentityId) },
+          { weight: 1, arbitrary: fc.uuid() },
+          { weight: 2, arbitrary: hostileSegment },
+        )
+        .map((id) => `/account/identities/${id}/unlink`),
+      surface: 'html',
+      otherMethodSurface: 'html',
+      keys: ['id', 'identity_id', 'user_id', 'provider'],
+      meaningful: fc.constantFrom(
+        '@@accountCsrf@@',
+        '@@csrf@@',
+        world.upstream.identityId,
+        world.upstream.foreignIdentityId,
+        world.userId,
+        world.upstream.slug,
+      ),
+      body: 'form',
+      leadingFields: fc.oneof(
+        { weight: 3, arbitrary: fc.constant<Field[]>([field('_csrf', '@@accountCsrf@@')]) },
+        { weight: 1, arbitrary: fc.constant<Field[]>([]) },
+      ),
+      cookie: accountCookies,
+    },
     unknown: {
       name: 'unknown paths',
       methods: ['GET'],
       path: fc
-        .array(fc.oneof(hostileSegment, fc.constantFrom('docs', 'interaction', 'auth', 'token', 'admin')), {
-          minLength: 1,
-          maxLength: 4,
-        })
+        .array(
+          fc.oneof(
+            hostileSegment,
+            fc.constantFrom('docs', 'interaction', 'auth', 'token', 'admin', 'upstream', 'account'),
+          ),
+          {
+            minLength: 1,
+            maxLength: 4,
+          },
+        )
         .map((segments) => `/${segments.join('/')}`),
       surface: 'negotiated',
       keys: ['x'],

@@ -41,6 +41,8 @@ export async function problemsOf(context: FuzzContext, target: FuzzTarget, fuzzC
         WEB_LOGOUT,
         SPA_REDIRECT,
         `${world.gh.issuer}/docs/oauth2-redirect.html`,
+        // Starting a trip to the upstream the web app offers sends the browser there.
+        world.upstream.authorizationEndpoint,
       ],
     }),
     ...stateChanges(before, after),

@@ -1,6 +1,15 @@
 import type { Orm } from '../../../src/persistence/orm.ts';
 
-/** The tables whose rows only an authorised, valid request may change. */
+/**
+ * The tables whose rows only an authorised, valid request may change.
+ *
+ * `upstream_attempts` is left out on purpose, like the other short-lived records of a sign-in in
+ * progress (interactions, sessions, one-time codes, rate-limit counters): starting a trip to an
+ * upstream (POST /interaction/:uid/upstream/:slug, valid CSRF) inserts a row by design, a callback
+ * carrying a live state consumes one, and the cleanup job deletes expired rows whenever it runs.
+ * What a trip can lead to is guarded instead: a created or changed user (`users`), and a linked
+ * or unlinked identity (`user_identities`).
+ */
 export const GUARDED_TABLES = [
   'apps',
   'app_secrets',
@@ -10,6 +19,8 @@ export const GUARDED_TABLES = [
   'role_assignments',
   'app_api_access',
   'signing_keys',
+  'upstream_providers',
+  'user_identities',
 ] as const;
 
 export type StateSnapshot = Record<(typeof GUARDED_TABLES)[number], string>;

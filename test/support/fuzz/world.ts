@@ -1,6 +1,7 @@
 import { ADMIN_API, ADMIN_SCOPE } from '../../../src/admin/built-ins.ts';
 import { clientCredentialsToken } from '../admin.ts';
 import { bootGatehouse, type TestGatehouse } from '../gatehouse.ts';
+import { type OidcUpstream, startOidcUpstream } from '../upstreams/oidc-upstream.ts';
 
 export const WEB_REDIRECT = 'https://app.example.test/cb';
 export const WEB_LOGOUT = 'https://app.example.test/signed-out';
@@ -8,6 +9,21 @@ export const SPA_REDIRECT = 'https://spa.example.test/cb';
 export const API_IDENTIFIER = 'https://api.example.test/orders';
 export const USER_EMAIL = 'ada@example.test';
 export const USER_PASSWORD = 'correct horse battery staple 42';
+/** The upstream provider the web app offers. */
+export const UPSTREAM_SLUG = 'corp';
+
+/** The world's OpenID Connect upstream (a real oidc-provider on 127.0.0.2) and what is linked to it. */
+export interface FuzzUpstream {
+  readonly slug: string;
+  readonly server: OidcUpstream;
+  readonly providerId: string;
+  /** Where a started trip sends the browser: the one off-site place a redirect may go. */
+  readonly authorizationEndpoint: string;
+  /** The user's own linked identity (listed on /account). */
+  readonly identityId: string;
+  /** Another user's linked identity: unlinking it from the user's session must be refused. */
+  readonly foreignIdentityId: string;
+}
 
 export interface Confidential {
   readonly clientId: string;
@@ -34,11 +50,41 @@ export interface FuzzWorld {
   readonly setupToken: string;
   /** Every id an admin route could act on: fuzzed path parameters must never hit one by chance. */
   readonly knownIds: ReadonlySet<string>;
+  readonly upstream: FuzzUpstream;
+  /** Stops Gatehouse and the upstream. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Who the upstream signs in, every time: the user's email, verified, under a subject not linked
+ * yet. Auto-linking is off, so a trip to the upstream ends on the link page (prove the account).
+ */
+const UPSTREAM_ACCOUNT = {
+  sub: 'corp-ada-unlinked',
+  claims: { email: USER_EMAIL, email_verified: true, name: 'Ada at Corp' },
+};
+
+async function authorizationEndpointOf(issuer: string): Promise<string> {
+  const response = await fetch(`${issuer}/.well-known/openid-configuration`);
+  const { authorization_endpoint: endpoint } = (await response.json()) as { authorization_endpoint: string };
+  return endpoint;
 }
 
 /** Boots Gatehouse and sets up the state the fuzzers run against. */
 export async function buildWorld(): Promise<FuzzWorld> {
   const gh = await bootGatehouse();
+  const corp = await startOidcUpstream({
+    redirectUris: [`${gh.issuer}/upstream/${UPSTREAM_SLUG}/callback`],
+  });
+  corp.next = structuredClone(UPSTREAM_ACCOUNT);
+  const provider = await gh.upstreams.create({
+    slug: UPSTREAM_SLUG,
+    kind: 'oidc',
+    displayName: 'Corp <i>SSO</i>',
+    issuer: corp.issuer,
+    clientId: corp.clientId,
+    clientSecret: corp.clientSecret,
+  });
   const web = await gh.apps.create({
     name: 'Web <b>App</b>',
     type: 'web',
@@ -46,6 +92,7 @@ export async function buildWorld(): Promise<FuzzWorld> {
     postLogoutRedirectUris: [WEB_LOGOUT],
     allowRegistration: true,
     firstParty: true,
+    upstreams: [UPSTREAM_SLUG],
   });
   const spa = await gh.apps.create({ name: 'SPA', type: 'spa', redirectUris: [SPA_REDIRECT] });
   const resource = await gh.apps.create({ name: 'Orders back-end', type: 'resource' });
@@ -60,6 +107,9 @@ export async function buildWorld(): Promise<FuzzWorld> {
   const role = await gh.roles.create(web.app.clientId, { name: 'editor', description: 'Edits things' });
   const user = await gh.users.create({ email: USER_EMAIL, password: USER_PASSWORD, emailVerified: true });
   await gh.roles.assign(role.id, { userId: user.id });
+  const identity = await gh.identities.link(user.id, provider.id, 'corp-ada', USER_EMAIL, true);
+  const other = await gh.users.create({ email: 'grace@example.test', emailVerified: true });
+  const foreign = await gh.identities.link(other.id, provider.id, 'corp-grace', 'grace@example.test', true);
 
   const ops = await gh.apps.create({ name: 'Ops bot', type: 'service' });
   await gh.apis.grantAccess(ops.app.clientId, ADMIN_API, [ADMIN_SCOPE]);
@@ -70,7 +120,8 @@ export async function buildWorld(): Promise<FuzzWorld> {
   });
 
   const setupToken = new URL(gh.server.setupLink ?? 'http://x/?token=').searchParams.get('token') ?? '';
-  const knownIds = new Set<string>([user.id, role.id]);
+  const knownIds = new Set<string>([user.id, role.id, other.id, provider.id, UPSTREAM_SLUG]);
+  knownIds.add(identity.id).add(foreign.id);
   for (const app of await gh.apps.list()) knownIds.add(app.clientId).add(app.id);
   for (const api of await gh.apis.list()) knownIds.add(api.id).add(api.identifier);
   for (const r of await gh.roles.list(web.app.clientId)) knownIds.add(r.id);
@@ -86,5 +137,17 @@ export async function buildWorld(): Promise<FuzzWorld> {
     admin: { clientId: ops.app.clientId, secret: adminSecret, token },
     setupToken,
     knownIds,
+    upstream: {
+      slug: UPSTREAM_SLUG,
+      server: corp,
+      providerId: provider.id,
+      authorizationEndpoint: await authorizationEndpointOf(corp.issuer),
+      identityId: identity.id,
+      foreignIdentityId: foreign.id,
+    },
+    async stop() {
+      await gh.stop();
+      await corp.close();
+    },
   };
 }
