@@ -8,6 +8,8 @@ function wantsHtml(ctx: Context): boolean {
   return (
     ctx.path.startsWith('/interaction/') ||
     ctx.path.startsWith('/account') ||
+    // Only browsers come back from an upstream.
+    ctx.path.startsWith('/upstream/') ||
     ctx.accepts('json', 'html') === 'html'
   );
 }

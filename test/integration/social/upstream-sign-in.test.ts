@@ -339,6 +339,12 @@ describe('sign-in through upstream providers', () => {
       }
       const badSlug = await new Browser().open(`${gh.issuer}/upstream/NOT_A_SLUG/callback?state=abc.def`);
       expect(badSlug.status).to.equal(400);
+      // Even asked for JSON: only browsers come back from an upstream.
+      const json = await fetch(`${gh.issuer}/upstream/acme/callback?state=x`, {
+        headers: { accept: 'application/json' },
+      });
+      expect(json.status).to.equal(400);
+      expect(json.headers.get('content-type')).to.match(/text\/html/);
     });
 
     it('refuses a disabled user through the upstream, and never links a disabled account', async () => {
