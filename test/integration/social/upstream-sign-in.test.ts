@@ -162,6 +162,35 @@ describe('sign-in through upstream providers', () => {
       expect((await finish(page)).claims()?.sub).to.equal(sub);
     });
 
+    it('goes on exactly like a password sign-in: a third-party app asks for consent, and the app’s roles are in the tokens', async () => {
+      const redirectUri = 'https://partner.example.test/cb';
+      const created = await gh.apps.create({
+        name: 'Partner',
+        type: 'web',
+        redirectUris: [redirectUri],
+        firstParty: false,
+        allowRegistration: true,
+        upstreams: ['acme'],
+      });
+      const partner = await relyingParty(gh.issuer, {
+        clientId: created.app.clientId,
+        clientSecret: created.clientSecret,
+        redirectUri,
+      });
+      const role = await gh.roles.create(created.app.clientId, { name: 'PARTNER_VIEWER' });
+      const local = await gh.users.create({ email: 'pat@example.test', emailVerified: true });
+      await gh.roles.assign(role.id, { userId: local.id });
+      idp.next = person('acme-pat', { email: 'pat@example.test', email_verified: true });
+      const browser = new Browser();
+      const { page, finish } = await partner.start(browser, { scope: 'openid email roles' });
+      const consent = await browser.submit(page, 'upstream-form-acme');
+      expect(consent.html).to.include('id="consent-form"');
+      const callback = await browser.submit(consent, 'consent-form', { decision: 'allow' });
+      const claims = (await finish(callback)).claims();
+      expect(claims?.sub).to.equal(local.id);
+      expect(claims?.roles).to.deep.equal(['PARTNER_VIEWER']);
+    });
+
     it('finds the user by upstream subject, never by email: a changed upstream email still signs in the same user', async () => {
       idp.next = person('acme-mover', { email: 'before@acme.test', email_verified: true });
       const sub = await signedInSub(shop, 'acme');
