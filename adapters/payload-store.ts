@@ -38,6 +38,48 @@ export function createPayloadStore(orm: Orm) {
   const selectLive = `select payload, consumed_at from oidc_payloads
     where kind = ? and %COND% and (expires_at is null or expires_at > now()) limit 1`;
 
+  /**
+   * Introspection and revocation without a token_type_hint make oidc-provider look the same value
+   * up as an access token, client-credentials token and refresh token at once. Lookups of one id
+   * started in the same tick share a single query (the primary key is (kind, id)).
+   */
+  type Waiter = { resolve: (stored: StoredPayload | undefined) => void; reject: (error: unknown) => void };
+  const waiting = new Map<string, Map<string, Waiter[]>>();
+
+  async function lookUp(id: string, kinds: Map<string, Waiter[]>): Promise<void> {
+    const names = [...kinds.keys()];
+    try {
+      const rows = await connection().execute<(Row & { kind: string })[]>(
+        `select kind, payload, consumed_at from oidc_payloads
+          where id = ? and kind in (${names.map(() => '?').join(', ')})
+            and (expires_at is null or expires_at > now())`,
+        [id, ...names],
+      );
+      for (const [kind, waiters] of kinds) {
+        const stored = toStored(rows.find((row) => row.kind === kind));
+        for (const waiter of waiters) waiter.resolve(stored);
+      }
+    } catch (error) {
+      for (const waiters of kinds.values()) for (const waiter of waiters) waiter.reject(error);
+    }
+  }
+
+  function findBatched(kind: string, id: string): Promise<StoredPayload | undefined> {
+    return new Promise((resolve, reject) => {
+      let kinds = waiting.get(id);
+      if (!kinds) {
+        const batch = new Map<string, Waiter[]>();
+        kinds = batch;
+        waiting.set(id, batch);
+        process.nextTick(() => {
+          waiting.delete(id);
+          void lookUp(id, batch);
+        });
+      }
+      kinds.set(kind, [...(kinds.get(kind) ?? []), { resolve, reject }]);
+    });
+  }
+
   return {
     async upsert(kind: string, id: string, payload: Record<string, unknown>, expiresIn: number | undefined) {
       const expiresAt = expiresIn ? new Date(Date.now() + expiresIn * 1000) : null;
@@ -61,11 +103,8 @@ export function createPayloadStore(orm: Orm) {
       );
     },
 
-    async find(kind: string, id: string) {
-      if (!isLookupKey(id)) return undefined;
-      const rows = await connection().execute<Row[]>(selectLive.replace('%COND%', 'id = ?'), [kind, id]);
-      return toStored(rows[0]);
-    },
+    find: (kind: string, id: string): Promise<StoredPayload | undefined> =>
+      isLookupKey(id) ? findBatched(kind, id) : Promise.resolve(undefined),
 
     async findBy(kind: string, column: 'uid' | 'user_code', value: string) {
       if (!isLookupKey(value)) return undefined;

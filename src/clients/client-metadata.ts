@@ -3,6 +3,8 @@ import type { App } from '../persistence/entities/app.ts';
 /** Extra client metadata oidc-provider carries for us (declared in src/oidc/ as extraClientMetadata). */
 export const GATEHOUSE_METADATA = {
   type: 'urn:gatehouse:app_type',
+  /** The app's own id (the `tid` claim), so token claims need no query for it. */
+  appId: 'urn:gatehouse:app_id',
   firstParty: 'urn:gatehouse:first_party',
   corsOrigins: 'urn:gatehouse:cors_origins',
   allowRegistration: 'urn:gatehouse:allow_registration',
@@ -59,6 +61,7 @@ export function toClientMetadata(
     // and offline_access mean nothing without a user, so they are refused (invalid_scope).
     ...(app.type === 'service' ? { scope: 'roles' } : {}),
     [GATEHOUSE_METADATA.type]: app.type,
+    [GATEHOUSE_METADATA.appId]: app.id,
     [GATEHOUSE_METADATA.firstParty]: app.firstParty,
     [GATEHOUSE_METADATA.corsOrigins]: app.corsOrigins,
     [GATEHOUSE_METADATA.allowRegistration]: app.allowRegistration,

@@ -1,4 +1,5 @@
 import type { KoaContextWithOIDC } from 'oidc-provider';
+import { GATEHOUSE_METADATA } from '../clients/client-metadata.ts';
 import type { RoleService } from '../clients/role-service.ts';
 
 /** The app's own id, for `tid`. */
@@ -12,14 +13,22 @@ export type AppIdOf = (clientId: string) => Promise<string | undefined>;
  */
 export function createExtraTokenClaims(deps: { roles: RoleService; appIdOf: AppIdOf }) {
   return async (
-    _ctx: KoaContextWithOIDC,
+    ctx: KoaContextWithOIDC,
     token: { clientId?: string; accountId?: string },
   ): Promise<Record<string, unknown> | undefined> => {
     const clientId = token.clientId;
     if (!clientId) return undefined;
     const holder = token.accountId ? { userId: token.accountId } : { serviceClientId: clientId };
-    const tid = await deps.appIdOf(clientId);
-    const roles = await deps.roles.rolesOf(clientId, holder);
+    // Tokens are minted for the client of the request, which already carries its app id.
+    const client = ctx?.oidc?.client;
+    const known =
+      client?.clientId === clientId
+        ? (client as unknown as Record<string, unknown>)[GATEHOUSE_METADATA.appId]
+        : undefined;
+    const [tid, roles] = await Promise.all([
+      typeof known === 'string' ? known : deps.appIdOf(clientId),
+      deps.roles.rolesOf(clientId, holder),
+    ]);
     return { roles, ...(tid ? { tid } : {}) };
   };
 }

@@ -96,6 +96,41 @@ for (const [name, open] of [
       expect(await adapter.find(id)).to.equal(undefined);
     });
 
+    it('answers parallel look-ups of one id under several models with one query, each with its own row', async () => {
+      const id = randomUUID();
+      await adapterFor('AccessToken').upsert(id, { jti: id, kind: 'AccessToken' }, 60);
+      await adapterFor('RefreshToken').upsert(id, { jti: id, kind: 'RefreshToken' }, 60);
+      const connection = backend.orm.em.getDriver().getConnection();
+      const execute = connection.execute.bind(connection);
+      let queries = 0;
+      connection.execute = ((...args: Parameters<typeof execute>) => {
+        queries++;
+        return execute(...args);
+      }) as typeof connection.execute;
+      try {
+        // What oidc-provider does for introspection without a token_type_hint.
+        const [access, credentials, refresh] = await Promise.all([
+          adapterFor('AccessToken').find(id),
+          adapterFor('ClientCredentials').find(id),
+          adapterFor('RefreshToken').find(id),
+        ]);
+        expect(access).to.deep.include({ kind: 'AccessToken' });
+        expect(credentials).to.equal(undefined);
+        expect(refresh).to.deep.include({ kind: 'RefreshToken' });
+        expect(queries).to.equal(1);
+        // Look-ups of different ids stay apart.
+        const other = randomUUID();
+        const [mine, none] = await Promise.all([
+          adapterFor('AccessToken').find(id),
+          adapterFor('AccessToken').find(other),
+        ]);
+        expect(mine).to.deep.include({ jti: id });
+        expect(none).to.equal(undefined);
+      } finally {
+        connection.execute = execute;
+      }
+    });
+
     it('stores rows without an expiry (expiresIn undefined) indefinitely', async () => {
       const adapter = adapterFor('Grant');
       const id = randomUUID();
