@@ -12,4 +12,4 @@ COPY views ./views
 USER node
 EXPOSE 7100
 HEALTHCHECK --interval=10s --timeout=3s CMD node -e "fetch('http://127.0.0.1:7100/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
-CMD ["node", "src/main.ts"]
+CMD ["node", "--experimental-async-context-frame", "src/main.ts"]

@@ -80,12 +80,18 @@ function getStatus(url: string): Promise<number> {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/**
+ * The flags `npm start` runs Gatehouse with (package.json). Both servers get them, so the
+ * baseline is measured on the same runtime.
+ */
+export const NODE_FLAGS = ['--experimental-async-context-frame'];
+
 /** Spawns a server as a child process (so /proc can measure it) and waits until it serves. */
 export async function startServer(options: StartOptions): Promise<ServerProcess> {
   const { name, url, readyPath, readyMessage, timeoutMs = 60_000 } = options;
   if (new URL(url).hostname !== '127.0.0.1') throw new Error(`${name}: benchmark targets must be 127.0.0.1`);
   const spawned = performance.now();
-  const child = spawn(process.execPath, [options.script], {
+  const child = spawn(process.execPath, [...NODE_FLAGS, options.script], {
     cwd: options.cwd,
     env: options.env,
     stdio: ['ignore', 'pipe', 'pipe'],
