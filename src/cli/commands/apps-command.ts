@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { toAppView } from '../../admin/schemas/app-schemas.ts';
 import { createAppService } from '../../clients/app-service.ts';
 import type { App } from '../../persistence/entities/app.ts';
 import { systemClock } from '../../shared/clock.ts';
@@ -6,24 +7,8 @@ import type { CliContext } from '../cli-context.ts';
 import { UsageError } from '../cli-error.ts';
 import { type Output, table } from '../output.ts';
 
-const describe = (app: App) => ({
-  client_id: app.clientId,
-  name: app.name,
-  type: app.type,
-  redirect_uris: app.redirectUris,
-  post_logout_redirect_uris: app.postLogoutRedirectUris,
-  cors_origins: app.corsOrigins,
-  first_party: app.firstParty,
-  token_endpoint_auth_method: app.tokenEndpointAuthMethod,
-  allow_registration: app.allowRegistration,
-  require_verified_email: app.requireVerifiedEmail,
-  sign_in_methods: app.signInMethods,
-  upstreams: app.upstreams,
-  logo_uri: app.logoUri,
-  backchannel_logout_uri: app.backchannelLogoutUri,
-  disabled: app.disabledAt !== null,
-  created_at: app.createdAt.toISOString(),
-});
+// The admin API's view, so an operator sees one shape whichever tool they use.
+const describe = toAppView;
 
 function oneClientId(positionals: string[], usage: string): string {
   const [clientId, extra] = positionals;
