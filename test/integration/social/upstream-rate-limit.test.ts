@@ -1,7 +1,8 @@
 import { expect } from 'chai';
 import { Browser } from '../../support/browser.ts';
 import { bootGatehouse, GENEROUS_RATE_LIMITS, type TestGatehouse } from '../../support/gatehouse.ts';
-import { type RelyingParty, relyingParty } from '../../support/relying-party.ts';
+import type { RelyingParty } from '../../support/relying-party.ts';
+import { appOfferingUpstream } from '../../support/upstreams/offer-upstream.ts';
 import { type OidcUpstream, startOidcUpstream } from '../../support/upstreams/oidc-upstream.ts';
 
 describe('trips to an upstream are rate limited per IP', () => {
@@ -12,26 +13,7 @@ describe('trips to an upstream are rate limited per IP', () => {
   before(async () => {
     gh = await bootGatehouse({ RATE_LIMITS: `${GENEROUS_RATE_LIMITS},upstream_ip=2/600` });
     idp = await startOidcUpstream({ redirectUris: [`${gh.issuer}/upstream/corp/callback`] });
-    await gh.upstreams.create({
-      slug: 'corp',
-      kind: 'oidc',
-      issuer: idp.issuer,
-      clientId: idp.clientId,
-      clientSecret: idp.clientSecret,
-    });
-    const created = await gh.apps.create({
-      name: 'Limited',
-      type: 'web',
-      redirectUris: ['https://limited.example.test/cb'],
-      firstParty: true,
-      allowRegistration: true,
-      upstreams: ['corp'],
-    });
-    app = await relyingParty(gh.issuer, {
-      clientId: created.app.clientId,
-      clientSecret: created.clientSecret,
-      redirectUri: 'https://limited.example.test/cb',
-    });
+    app = await appOfferingUpstream(gh, idp, { slug: 'corp', appName: 'Limited' });
   });
   after(async () => {
     await gh?.stop();

@@ -1,8 +1,9 @@
 import { expect } from 'chai';
 import { Browser } from '../../support/browser.ts';
 import { bootGatehouse, type TestGatehouse } from '../../support/gatehouse.ts';
-import { type RelyingParty, relyingParty } from '../../support/relying-party.ts';
+import type { RelyingParty } from '../../support/relying-party.ts';
 import { PASSWORD } from '../../support/security/checklist.ts';
+import { appOfferingUpstream } from '../../support/upstreams/offer-upstream.ts';
 import { type OidcUpstream, startOidcUpstream } from '../../support/upstreams/oidc-upstream.ts';
 
 /**
@@ -17,27 +18,11 @@ describe('security checklist N: social sign-in linking', () => {
   before(async () => {
     gh = await bootGatehouse();
     idp = await startOidcUpstream({ redirectUris: [`${gh.issuer}/upstream/corp/callback`] });
-    await gh.upstreams.create({
+    app = await appOfferingUpstream(gh, idp, {
       slug: 'corp',
-      kind: 'oidc',
+      appName: 'Social',
       displayName: 'Corp',
-      issuer: idp.issuer,
-      clientId: idp.clientId,
-      clientSecret: idp.clientSecret,
       autoLink: true,
-    });
-    const created = await gh.apps.create({
-      name: 'Social',
-      type: 'web',
-      redirectUris: ['https://social.example.test/cb'],
-      firstParty: true,
-      allowRegistration: true,
-      upstreams: ['corp'],
-    });
-    app = await relyingParty(gh.issuer, {
-      clientId: created.app.clientId,
-      clientSecret: created.clientSecret,
-      redirectUri: 'https://social.example.test/cb',
     });
   });
   after(async () => {
