@@ -329,6 +329,37 @@ describe('sign-in through upstream providers', () => {
       expect(failed.page.html).not.to.include('<script>alert(1)');
     });
 
+    it('says an upstream cannot be reached when its discovery fails, and stays on the sign-in page', async () => {
+      await gh.upstreams.create({
+        slug: 'down',
+        kind: 'oidc',
+        displayName: 'Down IdP',
+        // Nothing listens on port 1.
+        issuer: 'http://127.0.0.2:1',
+        clientId: 'gatehouse',
+        clientSecret: 'secret',
+      });
+      const redirectUri = 'https://outage.example.test/cb';
+      const created = await gh.apps.create({
+        name: 'Outage',
+        type: 'web',
+        redirectUris: [redirectUri],
+        firstParty: true,
+        upstreams: ['down'],
+      });
+      const outage = await relyingParty(gh.issuer, {
+        clientId: created.app.clientId,
+        clientSecret: created.clientSecret,
+        redirectUri,
+      });
+      const { page } = await viaUpstream(outage, 'down');
+      expect(page.status).to.equal(502);
+      expect(textOf(page, 'error')).to.equal(
+        'Down IdP cannot be reached right now. Try again later, or sign in another way.',
+      );
+      expect(page.html).to.include('id="login-form"');
+    });
+
     it('accepts a callback once, in the browser and sign-in that started it, for the provider it was sent to', async () => {
       // A link still to prove keeps the sign-in open, so a replay meets a live interaction.
       await gh.users.create({ email: 'replay@example.test', password: PASSWORD, emailVerified: true });
