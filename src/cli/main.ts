@@ -21,7 +21,7 @@ const HELP = `gatehouse: manage a Gatehouse OpenID Connect provider
                         [--cors-origin ORIGIN]... [--first-party]
                         [--token-endpoint-auth-method client_secret_basic|client_secret_post]
                         [--allow-registration] [--require-verified-email]
-                        [--sign-in-method password|email_code]... [--upstream SLUG]...
+                        [--sign-in-method password|email_code]... [--upstream SLUG]... [--upstream-only]
                         [--logo-uri URL] [--backchannel-logout-uri URL]
   gatehouse apps list | show CLIENT_ID | delete CLIENT_ID | rotate-secret CLIENT_ID [--grace SECONDS]
   gatehouse apis create --identifier URI [--scope SCOPE]... [--name NAME] [--access-token-ttl SECONDS]

@@ -40,7 +40,6 @@ export const createAppInput = z
     requireVerifiedEmail: z.boolean().default(false),
     signInMethods: z
       .array(z.enum(SIGN_IN_METHODS))
-      .min(1, 'at least one sign-in method')
       .default(['password', 'email_code'])
       .transform((methods) => [...new Set(methods)]),
     upstreams: upstreamList.default([]),
@@ -80,6 +79,14 @@ export const createAppInput = z
       if (problem)
         ctx.addIssue({ code: 'custom', path: ['corsOrigins', index], message: `${origin}: ${problem}` });
     });
+    // An enterprise app may sign users in only through the company's IdP: no local method at all.
+    if (INTERACTIVE_TYPES.has(app.type) && app.signInMethods.length === 0 && app.upstreams.length === 0) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['signInMethods'],
+        message: 'at least one sign-in method, or an upstream provider',
+      });
+    }
     if (INTERACTIVE_TYPES.has(app.type) && app.redirectUris.length === 0) {
       ctx.addIssue({
         code: 'custom',
@@ -125,7 +132,7 @@ export const updateAppInput = z
     firstParty: z.boolean(),
     allowRegistration: z.boolean(),
     requireVerifiedEmail: z.boolean(),
-    signInMethods: z.array(z.enum(SIGN_IN_METHODS)).min(1),
+    signInMethods: z.array(z.enum(SIGN_IN_METHODS)),
     upstreams: upstreamList,
     logoUri: logoUri.nullable(),
     backchannelLogoutUri: z.string().max(2000).nullable(),

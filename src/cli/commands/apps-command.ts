@@ -39,6 +39,8 @@ export async function appsCommand(
           'require-verified-email': { type: 'boolean' },
           'sign-in-method': { type: 'string', multiple: true },
           upstream: { type: 'string', multiple: true },
+          // Signs users in only through the --upstream providers (an enterprise's own IdP).
+          'upstream-only': { type: 'boolean' },
           'logo-uri': { type: 'string' },
           'backchannel-logout-uri': { type: 'string' },
         },
@@ -59,6 +61,7 @@ export async function appsCommand(
         ...(values['sign-in-method']
           ? { signInMethods: values['sign-in-method'] as App['signInMethods'] }
           : {}),
+        ...(values['upstream-only'] ? { signInMethods: [] } : {}),
         upstreams: values.upstream ?? [],
         logoUri: values['logo-uri'] ?? null,
         backchannelLogoutUri: values['backchannel-logout-uri'] ?? null,

@@ -29,6 +29,15 @@ function assertRegistrationOpen(interaction: Interaction): void {
       403,
     );
   }
+  // Registration makes a password account: an app that signs in only through upstreams has its
+  // sign-ups there.
+  if (interaction.settings.signInMethods.length === 0) {
+    throw new AppError(
+      'request.invalid',
+      `${interaction.settings.name} signs users in only through the providers on its sign-in page.`,
+      403,
+    );
+  }
 }
 
 /**

@@ -163,6 +163,36 @@ describe('gatehouse upstreams', function () {
     expect(again.stderr.trim()).to.equal('gatehouse: no upstream provider named corp');
   });
 
+  it('creates an app that signs users in only through an upstream, and refuses one with no way in', async () => {
+    await gh.upstreams.create({
+      slug: 'only-idp',
+      kind: 'oidc',
+      issuer: 'https://idp.example.test',
+      clientId: 'id',
+      clientSecret: 's',
+    });
+    const web = [
+      'apps',
+      'create',
+      '--name',
+      'intranet',
+      '--type',
+      'web',
+      '--redirect-uri',
+      'https://intranet.example.test/cb',
+    ];
+    const created = await cli(...web, '--upstream', 'only-idp', '--upstream-only', '--json');
+    expect(created.code, created.stderr).to.equal(0);
+    expect(created.json<{ sign_in_methods: string[]; upstreams: string[] }>()).to.deep.include({
+      sign_in_methods: [],
+      upstreams: ['only-idp'],
+    });
+    const none = await cli(...web, '--upstream-only');
+    expect(none.code).to.equal(1);
+    expect(none.stderr).to.include('at least one sign-in method, or an upstream provider');
+    await gh.upstreams.remove('only-idp');
+  });
+
   it('reads the secret from a named environment variable, so it stays out of shell history', async () => {
     const secret = 'env-held-secret-0123456789';
     const created = await runCli(

@@ -459,6 +459,57 @@ describe('sign-in through upstream providers', () => {
     });
   });
 
+  describe('an app that signs users in only through an upstream', () => {
+    let corpOnly: RelyingParty;
+
+    before(async () => {
+      const redirectUri = 'https://corp-only.example.test/cb';
+      const created = await gh.apps.create({
+        name: 'CorpOnly',
+        type: 'web',
+        redirectUris: [redirectUri],
+        firstParty: true,
+        allowRegistration: true,
+        signInMethods: [],
+        upstreams: ['acme'],
+      });
+      corpOnly = await relyingParty(gh.issuer, {
+        clientId: created.app.clientId,
+        clientSecret: created.clientSecret,
+        redirectUri,
+      });
+    });
+
+    it('shows only the provider buttons, refuses password, code and registration posts, and signs up through the upstream', async () => {
+      const browser = new Browser();
+      const { page } = await corpOnly.start(browser);
+      expect(page.html).to.include('upstream-form-acme');
+      for (const absent of ['login-form', 'code-request-form', 'register-link', 'forgot-link']) {
+        expect(page.html, absent).not.to.include(`id="${absent}"`);
+      }
+      const uid = /\/interaction\/([^/"]+)\//.exec(page.html)?.[1];
+      const csrf = /name="_csrf" value="([^"]+)"/.exec(page.html)?.[1] ?? '';
+      for (const [path, fields] of [
+        ['password', { email: 'x@example.test', password: PASSWORD }],
+        ['code', { email: 'x@example.test' }],
+        ['register', { email: 'new@example.test', password: PASSWORD }],
+      ] as const) {
+        const refused = await browser.request(`${gh.issuer}/interaction/${uid}/${path}`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/x-www-form-urlencoded' },
+          body: new URLSearchParams({ _csrf: csrf, ...fields }).toString(),
+        });
+        expect(refused.status, path).to.equal(403);
+      }
+      expect((await gh.users.search({ q: 'new@example.test' })).users).to.deep.equal([]);
+
+      idp.next = person('acme-corp-only', { email: 'employee@acme.test', email_verified: true });
+      expect(await gh.users.findById(await signedInSub(corpOnly, 'acme'))).to.include({
+        email: 'employee@acme.test',
+      });
+    });
+  });
+
   describe('GitHub and Facebook (OAuth 2, no ID token)', () => {
     it('GitHub: the numeric id is the subject, the verified primary email becomes the verified email', async () => {
       github.next = {

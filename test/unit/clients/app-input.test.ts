@@ -194,6 +194,16 @@ describe('createAppInput', () => {
       });
     });
 
+    it('lets an app drop every local sign-in method only when it offers an upstream provider', () => {
+      const web = { name: 'Intranet', type: 'web', redirectUris: ['https://intranet.example.test/cb'] };
+      expect(issuesOf({ ...web, signInMethods: [] }).map((issue) => issue.path)).to.deep.equal([
+        ['signInMethods'],
+      ]);
+      expect(parse({ ...web, signInMethods: [], upstreams: ['corp'] }).signInMethods).to.deep.equal([]);
+      // A service app signs nobody in, so its methods do not matter.
+      expect(parse({ name: 'Job', type: 'service', signInMethods: [] }).signInMethods).to.deep.equal([]);
+    });
+
     it('refuses a blank name and an unknown type', () => {
       expect(issuesOf({ name: '   ', type: 'service' })[0]?.path).to.deep.equal(['name']);
       expect(issuesOf({ name: 'App', type: 'daemon' })[0]?.path).to.deep.equal(['type']);
