@@ -8,6 +8,7 @@ import { callbackError, UpstreamFailure } from './upstream-failure.ts';
 import { OIDC_KINDS } from './upstream-input.ts';
 import type { UpstreamProfile } from './upstream-profile.ts';
 import type { ActiveUpstream, UpstreamService } from './upstream-service.ts';
+import { upstreamRedirectUri } from './upstream-slug.ts';
 
 /** oidc-provider's interaction uids; anything else in a state is not ours. */
 const UID = /^[A-Za-z0-9_-]{1,64}$/;
@@ -45,8 +46,7 @@ export function createUpstreamSignIn(deps: {
   oauth2: OAuth2UpstreamClient;
 }) {
   const { upstreams, attempts, oidc, oauth2 } = deps;
-  /** The one URL to register at the upstream for this provider. */
-  const redirectUri = (slug: string) => `${deps.issuer}/upstream/${slug}/callback`;
+  const redirectUri = (slug: string) => upstreamRedirectUri(deps.issuer, slug);
 
   return {
     redirectUri,

@@ -1,17 +1,13 @@
 import { z } from 'zod';
 import { UPSTREAM_KINDS, type UpstreamProvider } from '../../persistence/entities/upstream-provider.ts';
 import { createUpstreamInput, updateUpstreamInput } from '../../upstreams/upstream-input.ts';
+import { upstreamRedirectUri } from '../../upstreams/upstream-slug.ts';
 import { compact, iso, pathId, timestamp, wireBody } from './wire.ts';
 
 const create = createUpstreamInput.shape;
 const update = updateUpstreamInput.shape;
 
 export const slugParams = z.object({ slug: pathId('The provider’s slug') });
-
-/** Where the upstream sends users back; the URL an operator registers there. */
-export function upstreamRedirectUri(issuer: string, slug: string): string {
-  return `${issuer}/upstream/${slug}/callback`;
-}
 
 export const createUpstreamBody = wireBody(
   z.object({
