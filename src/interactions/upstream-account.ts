@@ -1,10 +1,13 @@
 import type { Context } from 'koa';
+import { signInCode } from '../mail/templates.ts';
 import type { User } from '../persistence/entities/user.ts';
 import type { UpstreamResult } from '../upstreams/upstream-sign-in.ts';
 import { requestAudit } from './audit-context.ts';
 import { type Interaction, renderPage } from './interaction-context.ts';
 import type { InteractionDeps } from './interaction-deps.ts';
 import { renderLogin } from './login-page.ts';
+import { refusedPage } from './rate-limit-page.ts';
+import { COULD_NOT_SEND } from './routes/code-routes.ts';
 import { completeSignIn } from './sign-in.ts';
 
 /**
@@ -38,15 +41,18 @@ export async function signInUpstreamUser(
   }
 
   const local = profile.email ? await deps.users.findByEmail(profile.email) : null;
+  if (profile.email && !profile.emailVerified) {
+    return confirmUntrustedEmail(ctx, deps, interaction, result, identity, profile.email, local);
+  }
   if (local) {
     // A disabled account is refused before anything is linked to it.
     if (local.status !== 'active') return completeSignIn(ctx, deps, interaction, local, ['fed'], method);
-    if (provider.autoLink && profile.emailVerified && local.emailVerified) {
+    if (provider.autoLink && local.emailVerified) {
       await linkIdentity(ctx, deps, interaction, local, identity, 'verified email');
       return completeSignIn(ctx, deps, interaction, local, ['fed'], method);
     }
-    await deps.upstreamAttempts.holdLink(result.state, { ...identity, userId: local.id });
-    return renderLinkPage(ctx, interaction, provider.displayName, local);
+    await deps.upstreamAttempts.holdLink(result.state, { ...identity, userId: local.id, confirm: false });
+    return renderLinkPage(ctx, interaction, linkView(provider.displayName, local.email, local, false));
   }
 
   if (!interaction.settings.allowRegistration) {
@@ -61,9 +67,87 @@ export async function signInUpstreamUser(
       status: 400,
     });
   }
+  const user = await createFromProfile(ctx, deps, interaction, result, true);
+  await linkIdentity(ctx, deps, interaction, user, identity, 'new account');
+  return completeSignIn(ctx, deps, interaction, user, ['fed'], method);
+}
+
+/**
+ * An address the upstream does not vouch for (Facebook, an unverified GitHub primary, Microsoft)
+ * proves nothing, and telling its bearer whether an account has it would let anyone who can type
+ * an address into an upstream profile find out who has an account here. So every case gets the
+ * same page and the same "we sent a code if we could": an existing active account gets a real
+ * code, as does a new passwordless account when the app takes registrations; a disabled account,
+ * or no account where registration is closed, gets a decoy that never verifies. Entering the code
+ * (or the account's password) links the identity.
+ */
+async function confirmUntrustedEmail(
+  ctx: Context,
+  deps: InteractionDeps,
+  interaction: Interaction,
+  result: UpstreamResult,
+  identity: IdentityToLink,
+  email: string,
+  local: User | null,
+): Promise<void> {
+  const view = linkView(result.active.provider.displayName, email, null, true);
+  if (!deps.outbox.healthy()) {
+    return renderLinkPage(ctx, interaction, view, { error: COULD_NOT_SEND, status: 503 });
+  }
+  if (await refusedPage(ctx, interaction, await deps.rateLimits.codeSend(ctx.ip, email))) return;
+  let user = local?.status === 'active' ? local : null;
+  if (!local && interaction.settings.allowRegistration) {
+    user = await createFromProfile(ctx, deps, interaction, result, false);
+  }
+  await deps.upstreamAttempts.holdLink(result.state, {
+    ...identity,
+    email,
+    userId: user?.id ?? null,
+    confirm: true,
+  });
+  await sendLinkCode(ctx, deps, interaction, user, email);
+  return renderLinkPage(ctx, interaction, view);
+}
+
+/** A real code for an account, or a decoy (never sent, never accepted) when there is none to link. */
+export async function sendLinkCode(
+  ctx: Context,
+  deps: InteractionDeps,
+  interaction: Interaction,
+  user: User | null,
+  email: string,
+): Promise<void> {
+  if (user) {
+    const code = await deps.codes.issue(user.id, interaction.uid, 'sign_in');
+    deps.outbox.enqueue({
+      to: user.email,
+      ...(await signInCode({ appName: interaction.settings.name, code, minutes: 10 })),
+    });
+  } else {
+    await deps.codes.issue(null, interaction.uid, 'sign_in');
+  }
+  deps.audit.record({
+    action: 'code.requested',
+    outcome: 'success',
+    userId: user?.id,
+    appId: interaction.client.clientId,
+    details: { purpose: 'link identity', email, sent: user !== null },
+    ...requestAudit(ctx),
+  });
+}
+
+/** A new account from the upstream profile; passwordless, so the upstream (or a reset) signs it in. */
+async function createFromProfile(
+  ctx: Context,
+  deps: InteractionDeps,
+  interaction: Interaction,
+  result: UpstreamResult,
+  emailVerified: boolean,
+): Promise<User> {
+  const { profile } = result;
   const user = await deps.users.create({
-    email: profile.email,
-    emailVerified: profile.emailVerified,
+    email: profile.email ?? '',
+    emailVerified,
     ...(profile.name ? { name: profile.name } : {}),
   });
   const withProfile = await deps.users.updateProfile(user.id, {
@@ -76,11 +160,10 @@ export async function signInUpstreamUser(
     outcome: 'success',
     userId: user.id,
     appId: interaction.client.clientId,
-    details: { method, emailVerified: profile.emailVerified },
+    details: { method: `upstream:${result.active.provider.slug}`, emailVerified },
     ...requestAudit(ctx),
   });
-  await linkIdentity(ctx, deps, interaction, withProfile, identity, 'new account');
-  return completeSignIn(ctx, deps, interaction, withProfile, ['fed'], method);
+  return withProfile;
 }
 
 /** An upstream account about to be linked: who vouches, and for whom. */
@@ -119,11 +202,23 @@ export async function linkIdentity(
   });
 }
 
+/** What the link page shows; in `confirm` mode it must read the same whether or not an account exists. */
+export interface LinkView {
+  readonly providerName: string;
+  readonly email: string;
+  readonly hasPassword: boolean;
+  readonly confirm: boolean;
+}
+
+export function linkView(providerName: string, email: string, user: User | null, confirm: boolean): LinkView {
+  // In confirm mode the password form is always offered: its absence would say "no account".
+  return { providerName, email, hasPassword: confirm || (user?.passwordHash ?? null) !== null, confirm };
+}
+
 export async function renderLinkPage(
   ctx: Context,
   interaction: Interaction,
-  providerName: string,
-  user: User,
+  view: LinkView,
   options: { stage?: 'choose' | 'code'; error?: string; notice?: string; status?: number } = {},
 ): Promise<void> {
   await renderPage(
@@ -131,10 +226,8 @@ export async function renderLinkPage(
     interaction,
     'link',
     {
-      providerName,
-      email: user.email,
-      hasPassword: user.passwordHash !== null,
-      stage: options.stage ?? 'choose',
+      ...view,
+      stage: view.confirm ? 'confirm' : (options.stage ?? 'choose'),
       error: options.error,
       notice: options.notice,
     },

@@ -9,7 +9,10 @@ export const ATTEMPT_TTL_SECONDS = 600;
 export const pendingLink = z.object({
   providerId: z.uuid(),
   providerSlug: z.string(),
-  userId: z.uuid(),
+  /** Null for a decoy: an untrusted address with no account to link (see upstream-account.ts). */
+  userId: z.uuid().nullable(),
+  /** The uniform "confirm your email" step, which must not show whether an account exists. */
+  confirm: z.boolean(),
   subject: z.string(),
   email: z.string().optional(),
   emailVerified: z.boolean(),

@@ -1,6 +1,5 @@
 import type Router from '@koa/router';
 import type { Context } from 'koa';
-import { signInCode } from '../../mail/templates.ts';
 import type { User } from '../../persistence/entities/user.ts';
 import { AppError } from '../../shared/app-error.ts';
 import type { PendingLink } from '../../upstreams/upstream-attempts.ts';
@@ -12,15 +11,18 @@ import type { InteractionDeps } from '../interaction-deps.ts';
 import { assertPrompt } from '../login-page.ts';
 import { codeTarget, refusedPage } from '../rate-limit-page.ts';
 import { type Amr, completeSignIn } from '../sign-in.ts';
-import { linkIdentity, renderLinkPage } from '../upstream-account.ts';
+import { type LinkView, linkIdentity, linkView, renderLinkPage, sendLinkCode } from '../upstream-account.ts';
 import { COULD_NOT_SEND, codeMessage } from './code-routes.ts';
 
 interface LinkInProgress {
   readonly interaction: Interaction;
   readonly pendingId: string;
   readonly link: PendingLink;
-  readonly user: User;
-  readonly providerName: string;
+  /** Null for a decoy: nothing here can succeed. */
+  readonly user: User | null;
+  /** The address the proof is about: the account's, or in confirm mode the upstream's. */
+  readonly email: string;
+  readonly view: LinkView;
 }
 
 /**
@@ -35,8 +37,9 @@ export function linkRoutes(router: Router, deps: InteractionDeps): void {
     const interaction = await loadInteraction(ctx, deps.getProvider());
     assertPrompt(interaction, 'login');
     const pending = await deps.upstreamAttempts.pending(interaction.uid);
-    const user = pending ? await deps.users.findById(pending.link.userId) : null;
-    if (!pending || !user) {
+    const user = pending?.link.userId ? await deps.users.findById(pending.link.userId) : null;
+    const email = pending?.link.confirm ? pending.link.email : user?.email;
+    if (!pending || !email || (!user && !pending.link.confirm)) {
       throw new AppError(
         'request.invalid',
         'There is no account to link in this sign-in. Start again from the app.',
@@ -46,7 +49,8 @@ export function linkRoutes(router: Router, deps: InteractionDeps): void {
     const providerName =
       interaction.settings.upstreams.find((button) => button.slug === pending.link.providerSlug)
         ?.displayName ?? pending.link.providerSlug;
-    return { form, step: { interaction, pendingId: pending.id, link: pending.link, user, providerName } };
+    const view = linkView(providerName, email, user, pending.link.confirm);
+    return { form, step: { interaction, pendingId: pending.id, link: pending.link, user, email, view } };
   }
 
   async function finish(ctx: Context, step: LinkInProgress, user: User, amr: Amr[]): Promise<void> {
@@ -66,52 +70,39 @@ export function linkRoutes(router: Router, deps: InteractionDeps): void {
 
   router.post('/interaction/:uid/link/password', async (ctx) => {
     const { form, step } = await load(ctx);
-    const { user } = step;
-    if (await refusedPage(ctx, step.interaction, await deps.rateLimits.signIn(ctx.ip, user.email))) return;
-    const result = await deps.authenticate(user.email, form.password ?? '');
-    if (result.outcome !== 'ok' || result.user.id !== user.id) {
+    const { user, email } = step;
+    if (await refusedPage(ctx, step.interaction, await deps.rateLimits.signIn(ctx.ip, email))) return;
+    // One verification whatever the case, so a decoy costs what a real account does.
+    const result = await deps.authenticate(email, form.password ?? '');
+    if (result.outcome !== 'ok' || !user || result.user.id !== user.id) {
       deps.audit.record({
         action: 'sign_in',
         outcome: 'failure',
         reason: result.outcome === 'disabled' ? 'account disabled' : 'wrong password (linking)',
-        userId: user.id,
+        userId: user?.id,
         appId: step.interaction.client.clientId,
-        details: { method: 'password' },
+        details: { method: 'password', email },
         ...requestAudit(ctx),
       });
-      return renderLinkPage(ctx, step.interaction, step.providerName, user, {
-        error: result.outcome === 'disabled' ? 'This account is disabled.' : 'That password is not right.',
-        status: result.outcome === 'disabled' ? 403 : 401,
+      const disabled = result.outcome === 'disabled';
+      return renderLinkPage(ctx, step.interaction, step.view, {
+        error: disabled ? 'This account is disabled.' : 'That password is not right.',
+        status: disabled ? 403 : 401,
       });
     }
-    await deps.rateLimits.succeeded('password', ctx.ip, user.email);
+    await deps.rateLimits.succeeded('password', ctx.ip, email);
     await finish(ctx, step, result.user, ['pwd']);
   });
 
   router.post('/interaction/:uid/link/code', async (ctx) => {
     const { step } = await load(ctx);
-    const { user, interaction } = step;
+    const { interaction } = step;
     if (!deps.outbox.healthy()) {
-      return renderLinkPage(ctx, interaction, step.providerName, user, {
-        error: COULD_NOT_SEND,
-        status: 503,
-      });
+      return renderLinkPage(ctx, interaction, step.view, { error: COULD_NOT_SEND, status: 503 });
     }
-    if (await refusedPage(ctx, interaction, await deps.rateLimits.codeSend(ctx.ip, user.email))) return;
-    const code = await deps.codes.issue(user.id, interaction.uid, 'sign_in');
-    deps.outbox.enqueue({
-      to: user.email,
-      ...(await signInCode({ appName: interaction.settings.name, code, minutes: 10 })),
-    });
-    deps.audit.record({
-      action: 'code.requested',
-      outcome: 'success',
-      userId: user.id,
-      appId: interaction.client.clientId,
-      details: { purpose: 'link identity', sent: true },
-      ...requestAudit(ctx),
-    });
-    await renderLinkPage(ctx, interaction, step.providerName, user, { stage: 'code' });
+    if (await refusedPage(ctx, interaction, await deps.rateLimits.codeSend(ctx.ip, step.email))) return;
+    await sendLinkCode(ctx, deps, interaction, step.user, step.email);
+    await renderLinkPage(ctx, interaction, step.view, { stage: 'code' });
   });
 
   router.post('/interaction/:uid/link/code/verify', async (ctx) => {
@@ -120,18 +111,18 @@ export function linkRoutes(router: Router, deps: InteractionDeps): void {
     const target = codeTarget(interaction.uid);
     if (await refusedPage(ctx, interaction, await deps.rateLimits.codeVerify(ctx.ip, target))) return;
     const result = await deps.codes.verify(interaction.uid, 'sign_in', (form.code ?? '').trim());
-    if (result.outcome !== 'ok' || result.userId !== step.user.id) {
+    if (result.outcome !== 'ok' || !step.user || result.userId !== step.user.id) {
       deps.audit.record({
         action: 'code.failed',
         outcome: 'failure',
         reason: result.outcome,
-        userId: step.user.id,
+        userId: step.user?.id,
         appId: interaction.client.clientId,
         details: { purpose: 'link identity' },
         ...requestAudit(ctx),
       });
       const attemptsLeft = result.outcome === 'invalid' ? result.attemptsLeft : 0;
-      return renderLinkPage(ctx, interaction, step.providerName, step.user, {
+      return renderLinkPage(ctx, interaction, step.view, {
         stage: result.outcome === 'invalid' ? 'code' : 'choose',
         error: codeMessage(result.outcome === 'ok' ? 'none' : result.outcome, attemptsLeft),
         status: 400,

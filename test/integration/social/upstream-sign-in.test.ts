@@ -224,7 +224,7 @@ describe('sign-in through upstream providers', () => {
       idp.next = person('acme-bob', { email: 'bob@example.test', email_verified: false });
       const { page, browser, finish } = await viaUpstream(shop, 'acme');
       expect(page.status).to.equal(200);
-      expect(page.html).to.include('Link your Acme SSO account');
+      expect(page.html).to.include('Confirm your email to continue');
       expect(await identitiesOf(local.id)).to.deep.equal([]);
 
       const wrong = await browser.submit(page, 'link-password-form', { password: 'not the password at all' });
@@ -259,7 +259,7 @@ describe('sign-in through upstream providers', () => {
       });
       idp.next = person('ms-mia', { email: 'mia@example.test' });
       const { page } = await viaUpstream(shop, 'microsoft');
-      expect(page.html).to.include('Link your Microsoft account');
+      expect(page.html).to.include('Confirm your email to continue');
       expect(await identitiesOf(local.id)).to.deep.equal([]);
     });
 
@@ -301,6 +301,39 @@ describe('sign-in through upstream providers', () => {
       const refused = await browser.submit(codePage, 'link-code-verify-form', { code: wrong });
       expect(refused.status).to.equal(400);
       expect(await identitiesOf(local.id)).to.deep.equal([]);
+    });
+
+    it('answers an address the upstream does not vouch for the same way whether or not an account has it', async () => {
+      await gh.users.create({ email: 'known@example.test', password: PASSWORD, emailVerified: true });
+      const off = await gh.users.create({
+        email: 'off@example.test',
+        password: PASSWORD,
+        emailVerified: true,
+      });
+      await gh.users.setStatus(off.id, 'disabled');
+      const normalised = async (email: string, sub: string) => {
+        idp.next = person(sub, { email, email_verified: false });
+        const { page } = await viaUpstream(intranet, 'acme');
+        return {
+          status: page.status,
+          html: page.html
+            .replaceAll(email, 'EMAIL')
+            .replace(/\/interaction\/[A-Za-z0-9_-]+/g, '/interaction/UID')
+            .replace(/name="_csrf" value="[^"]+"/g, 'CSRF'),
+        };
+      };
+      const known = await normalised('known@example.test', 'acme-known');
+      const unknown = await normalised('nobody-here@example.test', 'acme-unknown');
+      const disabled = await normalised('off@example.test', 'acme-off');
+      expect(known.status).to.equal(200);
+      expect(known.html).to.include('Confirm your email to continue');
+      expect(unknown).to.deep.equal(known);
+      expect(disabled).to.deep.equal(known);
+      // Only the active account's mailbox gets a code.
+      await mailTo(sink, 'known@example.test', /code/i);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(sink.messages.map((mail) => mail.to)).to.deep.equal([['known@example.test']]);
+      expect((await gh.users.search({ q: 'nobody-here@example.test' })).users).to.deep.equal([]);
     });
 
     it('creates no account when the app does not allow registration', async () => {
@@ -384,7 +417,7 @@ describe('sign-in through upstream providers', () => {
 
       const first = await browser.open(`${gh.issuer}/upstream/acme/callback${query}`);
       expect(first.status).to.equal(200);
-      expect(first.html).to.include('Link your Acme SSO account');
+      expect(first.html).to.include('Confirm your email to continue');
 
       const replayed = await browser.open(`${gh.issuer}/upstream/acme/callback${query}`);
       expect(replayed.status).to.equal(400);
@@ -551,22 +584,28 @@ describe('sign-in through upstream providers', () => {
         emails: [{ email: 'carol@example.test', primary: true, verified: false }],
       };
       const { page } = await viaUpstream(shop, 'github');
-      expect(page.html).to.include('Link your GitHub account');
+      expect(page.html).to.include('Confirm your email to continue');
       expect(await identitiesOf(local.id)).to.deep.equal([]);
     });
 
-    it('Facebook: signs up with the email as unverified, and never auto-links on it', async () => {
+    it('Facebook: an address it cannot vouch for is confirmed by code, for a sign-up as for an existing account', async () => {
       facebook.next = {
         id: '10001',
         name: 'Fay Book',
         emails: [{ email: 'fay@example.test', primary: true, verified: true }],
       };
-      const sub = await signedInSub(shop, 'facebook');
+      const { page, browser, finish } = await viaUpstream(shop, 'facebook');
+      expect(page.html).to.include('Confirm your email to continue');
+      const code = codeIn(await mailTo(sink, 'fay@example.test', /code/i));
+      const done = await browser.submit(page, 'link-code-verify-form', { code });
+      expect(done.url).to.match(/\/cb\?code=/);
+      const sub = String((await finish(done)).claims()?.sub);
       expect(await gh.users.findById(sub)).to.include({
         email: 'fay@example.test',
-        emailVerified: false,
+        emailVerified: true,
         name: 'Fay Book',
       });
+      expect(await signedInSub(shop, 'facebook')).to.equal(sub);
 
       const local = await gh.users.create({
         email: 'fred@example.test',
@@ -578,8 +617,8 @@ describe('sign-in through upstream providers', () => {
         name: 'Fred',
         emails: [{ email: 'fred@example.test', primary: true, verified: true }],
       };
-      const { page } = await viaUpstream(shop, 'facebook');
-      expect(page.html).to.include('Link your Facebook account');
+      const existing = await viaUpstream(shop, 'facebook');
+      expect(existing.page.html).to.include('Confirm your email to continue');
       expect(await identitiesOf(local.id)).to.deep.equal([]);
     });
 
