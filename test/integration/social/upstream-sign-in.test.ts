@@ -332,7 +332,10 @@ describe('sign-in through upstream providers', () => {
       // Only the active account's mailbox gets a code.
       await mailTo(sink, 'known@example.test', /code/i);
       await new Promise((resolve) => setTimeout(resolve, 300));
-      expect(sink.messages.map((mail) => mail.to)).to.deep.equal([['known@example.test']]);
+      // (Mail sent in the background by earlier tests may still arrive: look at these three only.)
+      const mine = ['known@example.test', 'nobody-here@example.test', 'off@example.test'];
+      const sentTo = sink.messages.flatMap((mail) => mail.to).filter((to) => mine.includes(to));
+      expect(sentTo).to.deep.equal(['known@example.test']);
       expect((await gh.users.search({ q: 'nobody-here@example.test' })).users).to.deep.equal([]);
     });
 
