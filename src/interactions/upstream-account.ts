@@ -1,5 +1,4 @@
 import type { Context } from 'koa';
-import { signInCode } from '../mail/templates.ts';
 import type { User } from '../persistence/entities/user.ts';
 import type { UpstreamResult } from '../upstreams/upstream-sign-in.ts';
 import { requestAudit } from './audit-context.ts';
@@ -9,6 +8,7 @@ import { renderLogin } from './login-page.ts';
 import { refusedPage } from './rate-limit-page.ts';
 import { COULD_NOT_SEND } from './routes/code-routes.ts';
 import { completeSignIn } from './sign-in.ts';
+import { sendSignInCode } from './sign-in-code.ts';
 
 /**
  * Who an upstream identity is here. A linked identity signs its user in. Otherwise an email that
@@ -105,35 +105,8 @@ async function confirmUntrustedEmail(
     userId: user?.id ?? null,
     confirm: true,
   });
-  await sendLinkCode(ctx, deps, interaction, user, email);
+  await sendSignInCode(ctx, deps, interaction, user, email, 'link identity');
   return renderLinkPage(ctx, interaction, view);
-}
-
-/** A real code for an account, or a decoy (never sent, never accepted) when there is none to link. */
-export async function sendLinkCode(
-  ctx: Context,
-  deps: InteractionDeps,
-  interaction: Interaction,
-  user: User | null,
-  email: string,
-): Promise<void> {
-  if (user) {
-    const code = await deps.codes.issue(user.id, interaction.uid, 'sign_in');
-    deps.outbox.enqueue({
-      to: user.email,
-      ...(await signInCode({ appName: interaction.settings.name, code, minutes: 10 })),
-    });
-  } else {
-    await deps.codes.issue(null, interaction.uid, 'sign_in');
-  }
-  deps.audit.record({
-    action: 'code.requested',
-    outcome: 'success',
-    userId: user?.id,
-    appId: interaction.client.clientId,
-    details: { purpose: 'link identity', email, sent: user !== null },
-    ...requestAudit(ctx),
-  });
 }
 
 /** A new account from the upstream profile; passwordless, so the upstream (or a reset) signs it in. */

@@ -2,7 +2,6 @@ import type Router from '@koa/router';
 import type { Context } from 'koa';
 import { emailAddress } from '../../identity/email-address.ts';
 import type { CodeOutcome } from '../../identity/email-code-service.ts';
-import { signInCode } from '../../mail/templates.ts';
 import { requestAudit } from '../audit-context.ts';
 import { assertCsrf } from '../csrf.ts';
 import { readForm } from '../form.ts';
@@ -11,6 +10,7 @@ import type { InteractionDeps } from '../interaction-deps.ts';
 import { assertMethod, assertPrompt, renderLogin } from '../login-page.ts';
 import { codeTarget, refusedPage } from '../rate-limit-page.ts';
 import { completeSignIn } from '../sign-in.ts';
+import { sendSignInCode } from '../sign-in-code.ts';
 
 const COULD_NOT_SEND = 'We could not send the email right now. Please try again in a minute.';
 
@@ -68,24 +68,7 @@ async function requestCode(ctx: Context, deps: InteractionDeps): Promise<void> {
   }
   if (await refusedPage(ctx, interaction, await deps.rateLimits.codeSend(ctx.ip, parsed.data))) return;
   const user = await deps.users.findByEmail(parsed.data);
-  if (user?.status === 'active') {
-    const code = await deps.codes.issue(user.id, interaction.uid, 'sign_in');
-    deps.outbox.enqueue({
-      to: user.email,
-      ...(await signInCode({ appName: interaction.settings.name, code, minutes: 10 })),
-    });
-  } else {
-    // A decoy nobody receives: guesses then count down "tries left" just as for a real account.
-    await deps.codes.issue(null, interaction.uid, 'sign_in');
-  }
-  deps.audit.record({
-    action: 'code.requested',
-    outcome: 'success',
-    userId: user?.status === 'active' ? user.id : undefined,
-    appId: interaction.client.clientId,
-    details: { email: parsed.data, sent: user?.status === 'active' },
-    ...requestAudit(ctx),
-  });
+  await sendSignInCode(ctx, deps, interaction, user?.status === 'active' ? user : null, parsed.data);
   await renderCodePage(ctx, interaction, parsed.data);
 }
 

@@ -11,7 +11,8 @@ import type { InteractionDeps } from '../interaction-deps.ts';
 import { assertPrompt } from '../login-page.ts';
 import { codeTarget, refusedPage } from '../rate-limit-page.ts';
 import { type Amr, completeSignIn } from '../sign-in.ts';
-import { type LinkView, linkIdentity, linkView, renderLinkPage, sendLinkCode } from '../upstream-account.ts';
+import { sendSignInCode } from '../sign-in-code.ts';
+import { type LinkView, linkIdentity, linkView, renderLinkPage } from '../upstream-account.ts';
 import { COULD_NOT_SEND, codeMessage } from './code-routes.ts';
 
 interface LinkInProgress {
@@ -101,7 +102,7 @@ export function linkRoutes(router: Router, deps: InteractionDeps): void {
       return renderLinkPage(ctx, interaction, step.view, { error: COULD_NOT_SEND, status: 503 });
     }
     if (await refusedPage(ctx, interaction, await deps.rateLimits.codeSend(ctx.ip, step.email))) return;
-    await sendLinkCode(ctx, deps, interaction, step.user, step.email);
+    await sendSignInCode(ctx, deps, interaction, step.user, step.email, 'link identity');
     await renderLinkPage(ctx, interaction, step.view, { stage: 'code' });
   });
 
