@@ -1,5 +1,7 @@
 import * as oidc from 'openid-client';
+import type { CreateAppInput } from '../../src/clients/app-input.ts';
 import type { Browser, Page } from './browser.ts';
+import type { TestGatehouse } from './gatehouse.ts';
 
 export interface RelyingParty {
   readonly config: oidc.Configuration;
@@ -60,4 +62,28 @@ export async function relyingParty(
       };
     },
   };
+}
+
+/**
+ * Registers a first-party web app whose callback is https://<name>.example.test/cb (nobody serves
+ * it: the Browser stops there) and returns it as a relying party.
+ */
+export async function createWebApp(
+  gh: TestGatehouse,
+  name: string,
+  options: Partial<CreateAppInput> = {},
+): Promise<RelyingParty> {
+  const redirectUri = `https://${name.toLowerCase().replace(/[^a-z0-9]+/g, '-')}.example.test/cb`;
+  const created = await gh.apps.create({
+    name,
+    type: 'web',
+    redirectUris: [redirectUri],
+    firstParty: true,
+    ...options,
+  });
+  return relyingParty(gh.issuer, {
+    clientId: created.app.clientId,
+    clientSecret: created.clientSecret,
+    redirectUri,
+  });
 }

@@ -3,7 +3,7 @@ import * as oidc from 'openid-client';
 import { createPayloadStore } from '../../../adapters/payload-store.ts';
 import { Browser, textOf } from '../../support/browser.ts';
 import { bootGatehouse, type TestGatehouse } from '../../support/gatehouse.ts';
-import { type RelyingParty, relyingParty } from '../../support/relying-party.ts';
+import { createWebApp, type RelyingParty } from '../../support/relying-party.ts';
 import { type SmtpSink, startSmtpSink } from '../../support/smtp-sink.ts';
 
 const PASSWORD = 'soon to be disabled';
@@ -16,17 +16,7 @@ describe('a disabled user', () => {
   before(async () => {
     sink = await startSmtpSink();
     gh = await bootGatehouse({ SMTP_URL: sink.url });
-    const created = await gh.apps.create({
-      name: 'Shop',
-      type: 'web',
-      redirectUris: ['https://shop.example.test/cb'],
-      firstParty: true,
-    });
-    app = await relyingParty(gh.issuer, {
-      clientId: created.app.clientId,
-      clientSecret: created.clientSecret,
-      redirectUri: 'https://shop.example.test/cb',
-    });
+    app = await createWebApp(gh, 'Shop');
   });
   after(async () => {
     await gh.stop();

@@ -3,7 +3,7 @@ import * as oidc from 'openid-client';
 import { Browser, textOf } from '../../support/browser.ts';
 import { bootGatehouse, type TestGatehouse } from '../../support/gatehouse.ts';
 import { linkIn, mailTo } from '../../support/mail.ts';
-import { type RelyingParty, relyingParty } from '../../support/relying-party.ts';
+import { createWebApp, type RelyingParty } from '../../support/relying-party.ts';
 import { type SmtpSink, startSmtpSink } from '../../support/smtp-sink.ts';
 
 const OLD = 'the old passphrase here';
@@ -17,17 +17,7 @@ describe('password reset', () => {
   before(async () => {
     sink = await startSmtpSink();
     gh = await bootGatehouse({ SMTP_URL: sink.url });
-    const created = await gh.apps.create({
-      name: 'Portal',
-      type: 'web',
-      redirectUris: ['https://portal.example.test/cb'],
-      firstParty: true,
-    });
-    app = await relyingParty(gh.issuer, {
-      clientId: created.app.clientId,
-      clientSecret: created.clientSecret,
-      redirectUri: 'https://portal.example.test/cb',
-    });
+    app = await createWebApp(gh, 'Portal');
   });
   after(async () => {
     await gh.stop();

@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { Browser, textOf } from '../../support/browser.ts';
 import { bootGatehouse, type TestGatehouse } from '../../support/gatehouse.ts';
 import { codeIn, mailTo } from '../../support/mail.ts';
-import { type RelyingParty, relyingParty } from '../../support/relying-party.ts';
+import { createWebApp, type RelyingParty } from '../../support/relying-party.ts';
 import { type SmtpSink, startSmtpSink } from '../../support/smtp-sink.ts';
 import { type OAuth2Upstream, startOAuth2Upstream } from '../../support/upstreams/oauth2-upstream.ts';
 import { type OidcUpstream, startOidcUpstream } from '../../support/upstreams/oidc-upstream.ts';
@@ -57,30 +57,12 @@ describe('sign-in through upstream providers', () => {
         autoLink: true,
       });
     }
-    const app = async (
-      name: string,
-      options: { upstreams: string[]; allowRegistration: boolean },
-    ): Promise<RelyingParty> => {
-      const redirectUri = `https://${name.toLowerCase()}.example.test/cb`;
-      const created = await gh.apps.create({
-        name,
-        type: 'web',
-        redirectUris: [redirectUri],
-        firstParty: true,
-        ...options,
-      });
-      return relyingParty(gh.issuer, {
-        clientId: created.app.clientId,
-        clientSecret: created.clientSecret,
-        redirectUri,
-      });
-    };
-    shop = await app('Shop', {
+    shop = await createWebApp(gh, 'Shop', {
       upstreams: ['acme', 'google', 'microsoft', 'github', 'facebook'],
       allowRegistration: true,
     });
-    intranet = await app('Intranet', { upstreams: ['acme'], allowRegistration: false });
-    blog = await app('Blog', { upstreams: [], allowRegistration: true });
+    intranet = await createWebApp(gh, 'Intranet', { upstreams: ['acme'], allowRegistration: false });
+    blog = await createWebApp(gh, 'Blog', { upstreams: [], allowRegistration: true });
   });
   after(async () => {
     await gh?.stop();
@@ -163,21 +145,14 @@ describe('sign-in through upstream providers', () => {
     });
 
     it('goes on exactly like a password sign-in: a third-party app asks for consent, and the app’s roles are in the tokens', async () => {
-      const redirectUri = 'https://partner.example.test/cb';
-      const created = await gh.apps.create({
-        name: 'Partner',
-        type: 'web',
-        redirectUris: [redirectUri],
+      const partner = await createWebApp(gh, 'Partner', {
         firstParty: false,
         allowRegistration: true,
         upstreams: ['acme'],
       });
-      const partner = await relyingParty(gh.issuer, {
-        clientId: created.app.clientId,
-        clientSecret: created.clientSecret,
-        redirectUri,
+      const role = await gh.roles.create(partner.config.clientMetadata().client_id, {
+        name: 'PARTNER_VIEWER',
       });
-      const role = await gh.roles.create(created.app.clientId, { name: 'PARTNER_VIEWER' });
       const local = await gh.users.create({ email: 'pat@example.test', emailVerified: true });
       await gh.roles.assign(role.id, { userId: local.id });
       idp.next = person('acme-pat', { email: 'pat@example.test', email_verified: true });
@@ -375,19 +350,7 @@ describe('sign-in through upstream providers', () => {
         clientId: 'gatehouse',
         clientSecret: 'secret',
       });
-      const redirectUri = 'https://outage.example.test/cb';
-      const created = await gh.apps.create({
-        name: 'Outage',
-        type: 'web',
-        redirectUris: [redirectUri],
-        firstParty: true,
-        upstreams: ['down'],
-      });
-      const outage = await relyingParty(gh.issuer, {
-        clientId: created.app.clientId,
-        clientSecret: created.clientSecret,
-        redirectUri,
-      });
+      const outage = await createWebApp(gh, 'Outage', { upstreams: ['down'] });
       const { page } = await viaUpstream(outage, 'down');
       expect(page.status).to.equal(502);
       expect(textOf(page, 'error')).to.equal(
@@ -499,20 +462,10 @@ describe('sign-in through upstream providers', () => {
     let corpOnly: RelyingParty;
 
     before(async () => {
-      const redirectUri = 'https://corp-only.example.test/cb';
-      const created = await gh.apps.create({
-        name: 'CorpOnly',
-        type: 'web',
-        redirectUris: [redirectUri],
-        firstParty: true,
+      corpOnly = await createWebApp(gh, 'Corp only', {
         allowRegistration: true,
         signInMethods: [],
         upstreams: ['acme'],
-      });
-      corpOnly = await relyingParty(gh.issuer, {
-        clientId: created.app.clientId,
-        clientSecret: created.clientSecret,
-        redirectUri,
       });
     });
 

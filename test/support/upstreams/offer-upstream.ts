@@ -1,5 +1,5 @@
 import type { TestGatehouse } from '../gatehouse.ts';
-import { type RelyingParty, relyingParty } from '../relying-party.ts';
+import { createWebApp, type RelyingParty } from '../relying-party.ts';
 import type { OidcUpstream } from './oidc-upstream.ts';
 
 /**
@@ -20,18 +20,5 @@ export async function appOfferingUpstream(
     clientSecret: idp.clientSecret,
     autoLink: options.autoLink ?? false,
   });
-  const redirectUri = `https://${options.appName.toLowerCase()}.example.test/cb`;
-  const created = await gh.apps.create({
-    name: options.appName,
-    type: 'web',
-    redirectUris: [redirectUri],
-    firstParty: true,
-    allowRegistration: true,
-    upstreams: [options.slug],
-  });
-  return relyingParty(gh.issuer, {
-    clientId: created.app.clientId,
-    clientSecret: created.clientSecret,
-    redirectUri,
-  });
+  return createWebApp(gh, options.appName, { allowRegistration: true, upstreams: [options.slug] });
 }
