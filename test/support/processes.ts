@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import type { TestGatehouse } from './gatehouse.ts';
 import { waitFor } from './wait-for.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -97,5 +98,15 @@ export async function runCli(args: string[], env: Record<string, string>): Promi
         throw new Error(`not JSON (exit ${code}): ${stdout}\n${stderr}`);
       }
     },
+  };
+}
+
+/** The settings a CLI run needs to share the database and secrets of a booted test server. */
+export function cliEnvFor(gh: TestGatehouse): Record<string, string> {
+  return {
+    DATABASE_URL: gh.db.url,
+    DATA_DIR: gh.config.dataDir,
+    HASH_SECRET: gh.config.hashSecret,
+    COOKIE_KEYS: gh.config.cookieKeys.join(','),
   };
 }

@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { createRemoteJWKSet, jwtVerify } from 'jose';
 import { bootGatehouse, type TestGatehouse } from '../../support/gatehouse.ts';
 import { clientCredentials } from '../../support/http.ts';
-import { type CliResult, runCli } from '../../support/processes.ts';
+import { type CliResult, cliEnvFor, runCli } from '../../support/processes.ts';
 
 const API = 'https://api.example.test';
 
@@ -14,12 +14,7 @@ describe('gatehouse CLI against PostgreSQL', function () {
 
   before(async () => {
     gh = await bootGatehouse();
-    env = {
-      DATABASE_URL: gh.db.url,
-      DATA_DIR: gh.config.dataDir,
-      HASH_SECRET: gh.config.hashSecret,
-      COOKIE_KEYS: gh.config.cookieKeys.join(','),
-    };
+    env = cliEnvFor(gh);
   });
   after(() => gh.stop());
 

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { bootGatehouse, type TestGatehouse } from '../../support/gatehouse.ts';
-import { type CliResult, runCli } from '../../support/processes.ts';
+import { type CliResult, cliEnvFor, runCli } from '../../support/processes.ts';
 
 const SECRET = 'cli-upstream-secret-6e0a55f2';
 
@@ -13,14 +13,8 @@ describe('gatehouse upstreams', function () {
 
   before(async () => {
     gh = await bootGatehouse();
-    env = {
-      DATABASE_URL: gh.db.url,
-      DATA_DIR: gh.config.dataDir,
-      HASH_SECRET: gh.config.hashSecret,
-      COOKIE_KEYS: gh.config.cookieKeys.join(','),
-      // The redirect URI to register is the server's: the CLI runs with the server's settings.
-      ISSUER: gh.issuer,
-    };
+    // The redirect URI to register is the server's: the CLI runs with the server's settings.
+    env = { ...cliEnvFor(gh), ISSUER: gh.issuer };
   });
   after(() => gh.stop());
 
