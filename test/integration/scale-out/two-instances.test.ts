@@ -7,6 +7,8 @@ import { freePort } from '../../support/free-port.ts';
 import { bootGatehouse, type TestGatehouse } from '../../support/gatehouse.ts';
 import { basic, clientCredentials, postForm } from '../../support/http.ts';
 import { type RelyingParty, relyingParty } from '../../support/relying-party.ts';
+import { appOfferingUpstream } from '../../support/upstreams/offer-upstream.ts';
+import { startOidcUpstream } from '../../support/upstreams/oidc-upstream.ts';
 import { waitFor } from '../../support/wait-for.ts';
 
 const PASSWORD = 'two instances passphrase';
@@ -100,5 +102,26 @@ describe('two instances behind one database', () => {
     const replay = await refresh(bUrl, String(tokens.refresh_token));
     expect(replay.status).to.equal(400);
     expect(replay.body.error).to.equal('invalid_grant');
+  });
+  it('finishes on one instance an upstream sign-in started on the other (the trip lives in the database)', async () => {
+    const callback = `${a.issuer}/upstream/corp/callback`;
+    const idp = await startOidcUpstream({ redirectUris: [callback] });
+    try {
+      const app = await appOfferingUpstream(a, idp, { slug: 'corp', appName: 'Roaming upstream' });
+      idp.next = { sub: 'roamer-upstream', claims: { email: 'roam-up@example.test', email_verified: true } };
+      const browser = new Browser();
+      browser.stopAt.push(callback);
+      const { page, finish } = await app.start(browser);
+      const atCallback = await browser.submit(page, 'upstream-form-corp');
+      expect(atCallback.url.startsWith(callback)).to.equal(true);
+      browser.stopAt = browser.stopAt.filter((stop) => stop !== callback);
+      // The load balancer sends the return from the upstream to instance B.
+      const done = await browser.open(atCallback.url.replace(a.issuer, bUrl));
+      expect(done.url).to.match(/\/cb\?code=/);
+      const sub = String((await finish(done)).claims()?.sub);
+      expect(await a.users.findById(sub)).to.include({ email: 'roam-up@example.test' });
+    } finally {
+      await idp.close();
+    }
   });
 });
