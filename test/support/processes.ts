@@ -30,9 +30,9 @@ function collect(child: ChildProcess): { all: () => string; stdout: () => string
   return { all: () => text, stdout: () => out };
 }
 
-/** Runs `node src/main.ts` (what `npm start` runs) as a real process with the given environment. */
+/** Runs what `npm start` runs (package.json: node, its flag, src/main.ts) as a real process. */
 export function spawnServer(env: Record<string, string>, port: number): ServerProcess {
-  const child = spawn(process.execPath, ['src/main.ts'], {
+  const child = spawn(process.execPath, ['--experimental-async-context-frame', 'src/main.ts'], {
     cwd: ROOT,
     env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', PORT: String(port), LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

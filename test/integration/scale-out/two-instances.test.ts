@@ -1,31 +1,63 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { expect } from 'chai';
 import { decodeProtectedHeader } from 'jose';
-import { type Gatehouse, startGatehouse } from '../../../src/gatehouse.ts';
-import { createLogger } from '../../../src/shared/logger.ts';
 import { Browser } from '../../support/browser.ts';
 import { freePort } from '../../support/free-port.ts';
-import { bootGatehouse, type TestGatehouse } from '../../support/gatehouse.ts';
+import { bootGatehouse, GENEROUS_RATE_LIMITS, type TestGatehouse } from '../../support/gatehouse.ts';
 import { basic, clientCredentials, postForm } from '../../support/http.ts';
+import { type ServerProcess, spawnServer, waitUntilReady } from '../../support/processes.ts';
 import { type RelyingParty, relyingParty } from '../../support/relying-party.ts';
 import { appOfferingUpstream } from '../../support/upstreams/offer-upstream.ts';
 import { startOidcUpstream } from '../../support/upstreams/oidc-upstream.ts';
 import { waitFor } from '../../support/wait-for.ts';
+import { dropKeys, redisClient, SHARED_REDIS_URL, uniquePrefix } from '../rate-limit/rate-limit-support.ts';
 
 const PASSWORD = 'two instances passphrase';
 const API = 'https://api.example.test';
+/** Per client and minute; above what the key-rotation test's polling needs. */
+const TOKEN_LIMIT = 30;
 
-/** Two Gatehouse processes' worth of servers on one PostgreSQL database: stateless instances. */
+/**
+ * Two Gatehouse processes on one PostgreSQL database and one Redis, as two replicas behind a load
+ * balancer would be: A runs inside the test, B is `node src/main.ts` in a process of its own.
+ */
 describe('two instances behind one database', () => {
+  const prefix = uniquePrefix();
   let a: TestGatehouse;
-  let b: Gatehouse;
+  let b: ServerProcess;
+  let bDataDir: string;
   let bUrl: string;
   let web: { clientId: string; secret: string };
   let rpA: RelyingParty;
 
   before(async () => {
-    a = await bootGatehouse({ KEY_REFRESH_SECONDS: '1' });
-    const port = await freePort();
-    b = await startGatehouse({ ...a.config, port }, createLogger('silent'));
+    const shared = {
+      KEY_REFRESH_SECONDS: '1',
+      REDIS_URL: SHARED_REDIS_URL,
+      RATE_LIMIT_PREFIX: prefix,
+      RATE_LIMITS: `${GENEROUS_RATE_LIMITS},token_client=${TOKEN_LIMIT}/60`,
+    };
+    a = await bootGatehouse(shared);
+    bDataDir = mkdtempSync(join(tmpdir(), 'gatehouse-b-'));
+    b = spawnServer(
+      {
+        ...shared,
+        NODE_ENV: 'test',
+        LOG_LEVEL: 'warn',
+        ISSUER: a.issuer,
+        DATABASE_URL: a.db.url,
+        DATA_DIR: bDataDir,
+        HASH_SECRET: a.config.hashSecret,
+        COOKIE_KEYS: a.config.cookieKeys.join(','),
+        ARGON2_MEMORY_KIB: '1024',
+        ARGON2_ITERATIONS: '1',
+        ARGON2_PARALLELISM: '1',
+      },
+      await freePort(),
+    );
+    await waitUntilReady(b);
     bUrl = b.url;
     await a.users.create({ email: 'roamer@example.test', password: PASSWORD, emailVerified: true });
     const created = await a.apps.create({
@@ -42,8 +74,12 @@ describe('two instances behind one database', () => {
     });
   });
   after(async () => {
-    await b.stop();
+    expect(await b.stop(), b.output()).to.equal(0);
     await a.stop();
+    rmSync(bDataDir, { recursive: true, force: true });
+    const redis = redisClient();
+    await dropKeys(redis, prefix);
+    redis.disconnect();
   });
 
   it('honours on one instance a session started on the other', async () => {
@@ -123,5 +159,22 @@ describe('two instances behind one database', () => {
     } finally {
       await idp.close();
     }
+  });
+  it('shares rate-limit counters through Redis: a client gets no more tokens across both than its limit', async () => {
+    await a.apis.create({ identifier: 'https://counted.example.test', scopes: ['read'] });
+    const svc = await a.apps.create({ name: 'counted', type: 'service' });
+    await a.apis.grantAccess(svc.app.clientId, 'https://counted.example.test');
+    const statuses: number[] = [];
+    for (let attempt = 0; attempt < TOKEN_LIMIT + 2; attempt++) {
+      const { status } = await clientCredentials(
+        attempt % 2 === 0 ? a.url : bUrl,
+        svc.app.clientId,
+        String(svc.clientSecret),
+        { resource: 'https://counted.example.test' },
+      );
+      statuses.push(status);
+    }
+    // Each instance alone saw only half the requests: the limit held because they count together.
+    expect(statuses).to.deep.equal([...Array(TOKEN_LIMIT).fill(200), 429, 429]);
   });
 });
