@@ -19,11 +19,11 @@ const call = (method: string, path: string, query?: [string, string]): FuzzCase 
 });
 
 /**
- * KNOWN BUGS, found by these properties and replayed first so they fail the same way every run
- * (fast-check stops a property at its first failing example; delete an example once it passes).
+ * Regressions: bugs these properties found (all fixed since), replayed first on every run so they
+ * stay fixed.
  * A NUL character in an identifier reaches PostgreSQL, which cannot store it: 500 instead of 404.
  */
-const KNOWN_BUGS: Record<string, FuzzCase[]> = {
+const REGRESSIONS: Record<string, FuzzCase[]> = {
   'GET /admin/api/v1/apps/{client_id}': [call('GET', '/apps/%00')],
   'DELETE /admin/api/v1/apps/{client_id}': [call('DELETE', '/apps/%00')],
   'POST /admin/api/v1/apps/{client_id}/disable': [call('POST', '/apps/%00/disable')],
@@ -99,7 +99,7 @@ describe('fuzzing the admin API (every operation in the OpenAPI document)', func
     it(`${name} with the token and invalid input: refused (reads: answered), no 5xx, no state change`, async () => {
       await assertNoProblems(context, withToken(world, operation), {
         numRuns: 40,
-        examples: KNOWN_BUGS[name] ?? [],
+        examples: REGRESSIONS[name] ?? [],
       });
     });
   }

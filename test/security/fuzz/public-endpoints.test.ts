@@ -43,10 +43,10 @@ const get = (path: string, query: [string, string][] = []): FuzzCase => ({
 });
 
 /**
- * KNOWN BUGS, found by these properties and replayed first so they fail the same way every run
- * (fast-check stops a property at its first failing example; delete an example once it passes).
+ * Regressions: bugs these properties found (all fixed since), replayed first on every run so they
+ * stay fixed.
  */
-const KNOWN_BUGS: Record<string, FuzzCase[]> = {
+const REGRESSIONS: Record<string, FuzzCase[]> = {
   // A NUL in a parameter oidc-provider keeps (state, nonce, login_hint, ui_locales, acr_values,
   // claims_locales) reaches the jsonb payload of the Interaction, which PostgreSQL refuses: 500.
   auth: [
@@ -119,7 +119,7 @@ describe('fuzzing the public endpoints (protocol, pages, health, docs)', functio
           : key === 'unlink'
             ? fuzzCases(target).filter((fuzzCase) => !couldUnlink(fuzzCase, world.upstream.identityId))
             : fuzzCases(target);
-      await assertNoProblems(context, target, { numRuns: runs, cases, examples: KNOWN_BUGS[key] ?? [] });
+      await assertNoProblems(context, target, { numRuns: runs, cases, examples: REGRESSIONS[key] ?? [] });
     });
   }
 
