@@ -252,11 +252,15 @@ describe('admin API: upstream providers', () => {
     const unknown = await call('post', '/apps', { body: { ...web, upstreams: ['github', 'myspace'] } });
     expect(unknown.status).to.equal(400);
     expect(unknown.body.error.code).to.equal('request.invalid');
-    expect(unknown.body.error.message).to.match(/myspace/);
+    expect(unknown.body.error.fields).to.deep.equal([
+      { path: 'body.upstreams.1', message: 'no upstream provider named myspace' },
+    ]);
     const { body: app } = await call('post', '/apps', { body: { ...web, upstreams: ['github'] } });
     const patch = await call('patch', `/apps/${app.client_id}`, { body: { upstreams: ['github', 'nope'] } });
     expect(patch.status).to.equal(400);
-    expect(patch.body.error.message).to.match(/nope/);
+    expect(patch.body.error.fields).to.deep.equal([
+      { path: 'body.upstreams.1', message: 'no upstream provider named nope' },
+    ]);
     expect((await call('get', `/apps/${app.client_id}`)).body.upstreams).to.deep.equal(['github']);
   });
 
