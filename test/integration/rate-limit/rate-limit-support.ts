@@ -2,8 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { Browser, type Page, textOf } from '../../support/browser.ts';
-import { GENEROUS_RATE_LIMITS, type TestGatehouse } from '../../support/gatehouse.ts';
-import { type RelyingParty, relyingParty } from '../../support/relying-party.ts';
+import { GENEROUS_RATE_LIMITS } from '../../support/gatehouse.ts';
 import { waitFor } from '../../support/wait-for.ts';
 
 /** The shared Redis (CI exports REDIS_URL; the machine runs one on 6379). */
@@ -60,17 +59,6 @@ export class BrowserAt extends Browser {
     headers.set('x-forwarded-for', this.forwardedFor);
     return super.request(url, { ...init, headers });
   }
-}
-
-/** A first-party web app to sign in to. */
-export async function webApp(gh: TestGatehouse, name = 'Blog'): Promise<RelyingParty> {
-  const redirectUri = `https://${name.toLowerCase()}.example.test/cb`;
-  const created = await gh.apps.create({ name, type: 'web', redirectUris: [redirectUri], firstParty: true });
-  return relyingParty(gh.issuer, {
-    clientId: created.app.clientId,
-    clientSecret: created.clientSecret,
-    redirectUri,
-  });
 }
 
 /** Posts the password form once; status 401 means the password was checked, 429 that it was not. */

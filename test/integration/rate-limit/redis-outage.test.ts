@@ -3,7 +3,7 @@ import type { Redis } from 'ioredis';
 import { freePort } from '../../support/free-port.ts';
 import { bootGatehouse, type TestGatehouse } from '../../support/gatehouse.ts';
 import { postForm } from '../../support/http.ts';
-import type { RelyingParty } from '../../support/relying-party.ts';
+import { createWebApp, type RelyingParty } from '../../support/relying-party.ts';
 import { waitFor } from '../../support/wait-for.ts';
 import {
   BrowserAt,
@@ -14,7 +14,6 @@ import {
   startPrivateRedis,
   tryPassword,
   uniquePrefix,
-  webApp,
 } from './rate-limit-support.ts';
 
 const PASSWORD = 'correct horse battery staple';
@@ -32,7 +31,7 @@ describe('when Redis goes away and comes back', () => {
     store = await startPrivateRedis(port);
     gh = await bootGatehouse({ TRUST_PROXY: '1', ...limitedEnv(prefix, 'sign_in_ip=3/60', store.url) });
     await gh.users.create({ email: 'ada@example.test', password: PASSWORD, emailVerified: true });
-    app = await webApp(gh);
+    app = await createWebApp(gh, 'Blog');
   });
   after(async () => {
     await gh.stop();
@@ -101,7 +100,7 @@ describe('when Redis is unreachable from the start', () => {
     const nobodyListens = `redis://127.0.0.1:${await freePort()}`;
     gh = await bootGatehouse({ TRUST_PROXY: '1', ...limitedEnv(prefix, 'sign_in_ip=2/60', nobodyListens) });
     await gh.users.create({ email: 'ada@example.test', password: PASSWORD, emailVerified: true });
-    app = await webApp(gh);
+    app = await createWebApp(gh, 'Blog');
   });
   after(() => gh.stop());
 

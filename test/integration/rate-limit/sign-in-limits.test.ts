@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import type { Redis } from 'ioredis';
 import type { Page } from '../../support/browser.ts';
 import { bootGatehouse, type TestGatehouse } from '../../support/gatehouse.ts';
-import type { RelyingParty } from '../../support/relying-party.ts';
+import { createWebApp, type RelyingParty } from '../../support/relying-party.ts';
 import {
   BrowserAt,
   dropKeys,
@@ -12,7 +12,6 @@ import {
   refusal,
   tryPassword,
   uniquePrefix,
-  webApp,
 } from './rate-limit-support.ts';
 
 const PASSWORD = 'correct horse battery staple';
@@ -42,7 +41,7 @@ describe('rate limits on password sign-in (behind a trusted proxy)', () => {
       ...limitedEnv(prefix, 'sign_in_ip=3/60,sign_in_account=3/60'),
     });
     await gh.users.create({ email: 'ada@example.test', password: PASSWORD, emailVerified: true });
-    app = await webApp(gh);
+    app = await createWebApp(gh, 'Blog');
     redis = redisClient();
   });
   after(async () => {
@@ -116,7 +115,7 @@ describe('brute-force backoff on password sign-in', () => {
       ...limitedEnv(prefix, 'backoff_account_ip=3/900,backoff_account=1000/1'),
     });
     await gh.users.create({ email: 'grace@example.test', password: PASSWORD, emailVerified: true });
-    app = await webApp(gh);
+    app = await createWebApp(gh, 'Blog');
     redis = redisClient();
   });
   after(async () => {
@@ -194,7 +193,7 @@ describe('parallel bursts of wrong passwords', () => {
       ...limitedEnv(prefix, 'sign_in_ip=10/60,backoff_account_ip=5/900'),
     });
     await gh.users.create({ email: 'ada@example.test', password: PASSWORD, emailVerified: true });
-    app = await webApp(gh);
+    app = await createWebApp(gh, 'Blog');
     redis = redisClient();
   });
   after(async () => {

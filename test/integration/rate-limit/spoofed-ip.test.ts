@@ -3,15 +3,8 @@ import type { Redis } from 'ioredis';
 import { Browser } from '../../support/browser.ts';
 import { bootGatehouse, type TestGatehouse } from '../../support/gatehouse.ts';
 import { postForm } from '../../support/http.ts';
-import type { RelyingParty } from '../../support/relying-party.ts';
-import {
-  dropKeys,
-  limitedEnv,
-  redisClient,
-  tryPassword,
-  uniquePrefix,
-  webApp,
-} from './rate-limit-support.ts';
+import { createWebApp, type RelyingParty } from '../../support/relying-party.ts';
+import { dropKeys, limitedEnv, redisClient, tryPassword, uniquePrefix } from './rate-limit-support.ts';
 
 /** A different made-up client address on every request, in every header a proxy might use. */
 function spoofed(index: number): Record<string, string> {
@@ -42,7 +35,7 @@ describe('spoofed forwarding headers without TRUST_PROXY', () => {
 
   before(async () => {
     gh = await bootGatehouse(limitedEnv(prefix, 'sign_in_ip=3/60,token_ip=3/60'));
-    app = await webApp(gh);
+    app = await createWebApp(gh, 'Blog');
     redis = redisClient();
   });
   after(async () => {
