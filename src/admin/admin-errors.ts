@@ -2,6 +2,12 @@ import type { Context } from 'koa';
 import type { z } from 'zod';
 import { AppError } from '../shared/app-error.ts';
 import type { Logger } from '../shared/logger.ts';
+import { InvalidInput } from '../shared/validate.ts';
+
+/** `redirectUris` → `redirect_uris`: the spec spelling callers sent. */
+export function snakeCase(key: string): string {
+  return key.replace(/[A-Z]/g, (letter) => `_${letter.toLowerCase()}`);
+}
 
 export interface FieldError {
   readonly path: string;
@@ -33,6 +39,19 @@ export function writeAdminError(ctx: Context, error: unknown, logger: Logger): v
       code: known?.code ?? 'internal',
       message: known?.expose ? known.message : 'the server could not handle this request',
       ...(error instanceof AdminValidationError ? { fields: error.fields } : {}),
+      // A rule a service checks against stored state (e.g. an unknown upstream) names the body field too.
+      ...(error instanceof InvalidInput ? { fields: bodyFields(error) } : {}),
     },
   };
+}
+
+/** A service's input is the request body, renamed: map its paths back to the wire's names. */
+function bodyFields(error: InvalidInput): FieldError[] {
+  return error.issues.map((issue) => ({
+    path: [
+      'body',
+      ...issue.path.map((segment) => (typeof segment === 'string' ? snakeCase(segment) : String(segment))),
+    ].join('.'),
+    message: issue.message,
+  }));
 }

@@ -5,7 +5,7 @@ import { AppSecretSchema } from '../persistence/entities/app-secret.ts';
 import type { Orm } from '../persistence/orm.ts';
 import { AppError } from '../shared/app-error.ts';
 import type { Clock } from '../shared/clock.ts';
-import { validate } from '../shared/validate.ts';
+import { InvalidInput, validate } from '../shared/validate.ts';
 import {
   type CreateAppInput,
   createAppInput,
@@ -61,13 +61,10 @@ export function createAppService(deps: { orm: Orm; hashSecret: string; clock: Cl
         [JSON.stringify(slugs)],
       );
     const known = new Set(rows.map((row) => row.slug));
-    const unknown = slugs.filter((slug) => !known.has(slug));
-    if (unknown.length > 0) {
-      throw Object.assign(
-        new AppError('request.invalid', `upstreams: no upstream provider named ${unknown.join(', ')}`, 400),
-        { details: [`upstreams: no upstream provider named ${unknown.join(', ')}`] },
-      );
-    }
+    const issues = slugs.flatMap((slug, index) =>
+      known.has(slug) ? [] : [{ path: ['upstreams', index], message: `no upstream provider named ${slug}` }],
+    );
+    if (issues.length > 0) throw new InvalidInput(issues);
   }
 
   async function find(clientId: string): Promise<App> {

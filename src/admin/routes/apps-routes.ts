@@ -1,7 +1,5 @@
-import { z } from 'zod';
 import { createAppInput } from '../../clients/app-input.ts';
 import { AppError } from '../../shared/app-error.ts';
-import { AdminValidationError } from '../admin-errors.ts';
 import { type AdminRoute, defineRoute } from '../admin-route.ts';
 import { ADMIN_API, ADMIN_CLIENT_ID } from '../built-ins.ts';
 import {
@@ -35,26 +33,7 @@ function refuseLockout(clientId: string, what: string): void {
   }
 }
 
-export function appsRoutes({ apps, apis, upstreams }: AdminServices): AdminRoute[] {
-  /** Names each unknown upstream by its place in the body, as any other bad field is named. */
-  async function assertKnownUpstreams(slugs: readonly string[] | undefined): Promise<void> {
-    if (!slugs || slugs.length === 0) return;
-    const known = new Set((await upstreams.list()).map((provider) => provider.slug));
-    const issues = slugs.flatMap((slug, index) =>
-      known.has(slug)
-        ? []
-        : [
-            {
-              code: 'custom' as const,
-              path: ['upstreams', index],
-              message: `no upstream provider named ${slug}`,
-              input: slug,
-            },
-          ],
-    );
-    if (issues.length > 0) throw new AdminValidationError('body', new z.ZodError(issues));
-  }
-
+export function appsRoutes({ apps, apis }: AdminServices): AdminRoute[] {
   return [
     defineRoute({
       method: 'get',
@@ -74,7 +53,6 @@ export function appsRoutes({ apps, apis, upstreams }: AdminServices): AdminRoute
       response: createdAppView,
       status: 201,
       handler: async ({ body, audit }) => {
-        await assertKnownUpstreams(body.upstreams);
         const { app, clientSecret } = await apps.create(body);
         audit({ action: 'app.created', appId: app.clientId, details: { name: app.name, type: app.type } });
         return { ...toAppView(app), client_secret: clientSecret };
@@ -104,7 +82,6 @@ export function appsRoutes({ apps, apis, upstreams }: AdminServices): AdminRoute
         const app = await apps.get(params.client_id);
         // Which redirect URIs are allowed depends on the stored type: check the app as it would become.
         assertWire(createAppInput, { ...app, ...body }, 'body');
-        await assertKnownUpstreams(body.upstreams);
         const updated = await apps.update(app.clientId, body);
         audit({
           action: 'app.updated',

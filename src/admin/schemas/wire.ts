@@ -1,10 +1,7 @@
 import { z } from 'zod';
-import { AdminValidationError } from '../admin-errors.ts';
+import { AdminValidationError, snakeCase } from '../admin-errors.ts';
 
-/** `redirectUris` → `redirect_uris`: the spec spelling callers sent. */
-export function snakeCase(key: string): string {
-  return key.replace(/[A-Z]/g, (letter) => `_${letter.toLowerCase()}`);
-}
+export { snakeCase };
 
 /**
  * A request body in spec spelling that becomes a service's camelCase input. The wire object checks
