@@ -39,10 +39,12 @@ export function createClientRegistry(orm: Orm) {
                 a.first_party, a.token_endpoint_auth_method, a.allow_registration, a.require_verified_email,
                 a.sign_in_methods, a.upstreams, a.logo_uri, a.backchannel_logout_uri, a.backchannel_logout_session_required,
                 coalesce(json_agg(s.hash) filter (where s.hash is not null), '[]') as hashes,
+                -- Only apps that offer upstreams pay for the look-up (service and resource apps never do).
+                case when a.upstreams = '[]'::jsonb then '[]'::json else
                 (select coalesce(json_agg(json_build_object('slug', p.slug, 'kind', p.kind, 'displayName', p.display_name)
                                           order by p.display_name), '[]')
                    from upstream_providers p
-                  where p.enabled and a.upstreams @> jsonb_build_array(p.slug)) as upstream_buttons
+                  where p.enabled and a.upstreams @> jsonb_build_array(p.slug)) end as upstream_buttons
            from apps a
            left join app_secrets s on s.app_id = a.id and (s.expires_at is null or s.expires_at > now())
           where a.client_id = ? and a.disabled_at is null
