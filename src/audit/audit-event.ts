@@ -52,8 +52,7 @@ export type AuditOutcome = (typeof AUDIT_OUTCOMES)[number];
 export const AUDIT_ACTOR_TYPES = ['user', 'app', 'admin', 'system'] as const;
 export type AuditActorType = (typeof AUDIT_ACTOR_TYPES)[number];
 
-/** How a user id looks; the column is a uuid, so anything else could never match or be stored. */
-export const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+export { UUID_PATTERN } from '../shared/lookup-key.ts';
 
 /** One thing that happened, as a caller reports it. `record` sanitizes it before it is stored. */
 export interface AuditEvent {

@@ -6,7 +6,7 @@ import { type Role, RoleSchema } from '../persistence/entities/role.ts';
 import type { Orm } from '../persistence/orm.ts';
 import { AppError } from '../shared/app-error.ts';
 import type { Clock } from '../shared/clock.ts';
-import { isLookupKey } from '../shared/lookup-key.ts';
+import { isLookupKey, isUuid } from '../shared/lookup-key.ts';
 import { validate } from '../shared/validate.ts';
 
 /** Role names travel in tokens and are compared by apps: keep them simple and unambiguous. */
@@ -42,8 +42,6 @@ export interface RoleService {
   rolesOfUser(userId: string): Promise<{ clientId: string; role: string; roleId: string }[]>;
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 export function createRoleService(deps: { orm: Orm; clock: Clock }): RoleService {
   const { orm, clock } = deps;
   const sql = () => orm.em.getDriver().getConnection();
@@ -56,7 +54,7 @@ export function createRoleService(deps: { orm: Orm; clock: Clock }): RoleService
 
   async function holderColumn(holder: RoleHolder): Promise<['user_id' | 'service_app_id', string]> {
     if ('userId' in holder) {
-      if (!UUID.test(holder.userId)) throw new AppError('user.not_found', 'no such user', 404);
+      if (!isUuid(holder.userId)) throw new AppError('user.not_found', 'no such user', 404);
       const rows = await sql().execute<{ id: string }[]>('select id from users where id = ?', [
         holder.userId,
       ]);
@@ -100,7 +98,7 @@ export function createRoleService(deps: { orm: Orm; clock: Clock }): RoleService
     },
 
     async get(roleId) {
-      const role = UUID.test(roleId) ? await orm.em.fork().findOne(RoleSchema, { id: roleId }) : null;
+      const role = isUuid(roleId) ? await orm.em.fork().findOne(RoleSchema, { id: roleId }) : null;
       if (!role) throw new AppError('role.not_found', 'no such role', 404);
       const app = await orm.em.fork().findOneOrFail(AppSchema, { id: role.appId });
       return { ...role, clientId: app.clientId };
@@ -170,7 +168,7 @@ export function createRoleService(deps: { orm: Orm; clock: Clock }): RoleService
     async rolesOf(clientId, holder) {
       if (!isLookupKey(clientId, 200)) return [];
       if ('userId' in holder) {
-        if (!UUID.test(holder.userId)) return [];
+        if (!isUuid(holder.userId)) return [];
         const rows = await sql().execute<{ name: string }[]>(
           `select r.name from roles r join apps a on a.id = r.app_id join role_assignments x on x.role_id = r.id
             where a.client_id = ? and x.user_id = ? order by r.name`,
@@ -188,7 +186,7 @@ export function createRoleService(deps: { orm: Orm; clock: Clock }): RoleService
     },
 
     async rolesOfUser(userId) {
-      if (!UUID.test(userId)) return [];
+      if (!isUuid(userId)) return [];
       const rows = await sql().execute<{ client_id: string; name: string; id: string }[]>(
         `select a.client_id, r.name, r.id from roles r join apps a on a.id = r.app_id
            join role_assignments x on x.role_id = r.id where x.user_id = ? order by a.client_id, r.name`,

@@ -1,9 +1,7 @@
 import { z } from 'zod';
 import type { Orm } from '../persistence/orm.ts';
 import { AppError } from '../shared/app-error.ts';
-import { isLookupKey } from '../shared/lookup-key.ts';
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+import { isLookupKey, isUuid } from '../shared/lookup-key.ts';
 
 /** A signed-in browser, as oidc-provider stored it. `id` is its `uid` (the `sid` claim), not the cookie value. */
 export interface UserSession {
@@ -63,7 +61,7 @@ export function createUserSessions(deps: { orm: Orm }): UserSessions {
   const sql = () => deps.orm.em.getDriver().getConnection();
   return {
     async sessions(id) {
-      if (!UUID.test(id)) return [];
+      if (!isUuid(id)) return [];
       const rows = await sql().execute<{ payload: unknown }[]>(
         `select payload from oidc_payloads where kind = 'Session' and account_id = ?
            and (expires_at is null or expires_at > now())`,
@@ -87,7 +85,7 @@ export function createUserSessions(deps: { orm: Orm }): UserSessions {
     },
 
     async grants(id) {
-      if (!UUID.test(id)) return [];
+      if (!isUuid(id)) return [];
       const rows = await sql().execute<{ payload: unknown }[]>(
         `select payload from oidc_payloads where kind = 'Grant' and account_id = ?
            and (expires_at is null or expires_at > now())`,
@@ -112,7 +110,7 @@ export function createUserSessions(deps: { orm: Orm }): UserSessions {
 
     // One statement each: the session (or grant) and everything issued under it go together or not at all.
     async endSession(id, sessionId) {
-      if (!UUID.test(id) || !isLookupKey(sessionId)) {
+      if (!isUuid(id) || !isLookupKey(sessionId)) {
         throw new AppError('session.not_found', 'no such session', 404);
       }
       const rows = await sql().execute<{ ended: number }[]>(
@@ -132,8 +130,7 @@ export function createUserSessions(deps: { orm: Orm }): UserSessions {
     },
 
     async revokeGrant(id, grantId) {
-      if (!UUID.test(id) || !isLookupKey(grantId))
-        throw new AppError('grant.not_found', 'no such grant', 404);
+      if (!isUuid(id) || !isLookupKey(grantId)) throw new AppError('grant.not_found', 'no such grant', 404);
       const rows = await sql().execute<{ revoked: number }[]>(
         `with revoked as (
            delete from oidc_payloads where kind = 'Grant' and id = ? and account_id = ? returning id

@@ -7,9 +7,10 @@ export function isLookupKey(value: string, maxLength = 512): boolean {
   return value.length > 0 && value.length <= maxLength && !value.includes('\u0000');
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** How every id Gatehouse issues looks (the uuid columns); anything else could never match. */
+export const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Whether a caller-supplied value can name a row by uuid (anything else would be a database error). */
 export function isUuid(value: string): boolean {
-  return UUID.test(value);
+  return UUID_PATTERN.test(value);
 }
